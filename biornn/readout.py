@@ -1,0 +1,1 @@
+"""The linear readout shared by every model (being written by the lead)."""
