@@ -173,7 +173,8 @@ class _Required:
 
 REQUIRED = _Required()
 _TYPES = ("int", "float", "bool", "str", "quantity",
-          "list[int]", "list[float]", "list[str]", "list[quantity]", "int|list[int]")
+          "list[int]", "list[float]", "list[str]", "list[quantity]", "int|list[int]",
+          "float|list[float]")
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ class Field:
     type : str
         ``"int"``, ``"float"`` (an int is accepted), ``"bool"``, ``"str"``,
         ``"quantity"`` (a string with a unit, converted to an SI float),
-        ``"list[int]"``, ``"list[float]"``, ``"list[str]"``, ``"list[quantity]"``.
+        ``"list[int]"``, ``"list[float]"``, ``"list[str]"``, ``"list[quantity]"``,
+        or ``"int|list[int]"``, ``"float|list[float]"`` (a value or a list of them).
     default : object
         Value when the key is absent; :data:`REQUIRED` makes the key mandatory.
     choices : tuple, optional
@@ -360,9 +362,9 @@ def _check_scalar(kind, value, where, choices=None):
 
 
 def _check_field(field: Field, value, where):
-    if field.type == "int|list[int]" and not isinstance(value, list):
-        return _check_scalar("int", value, where, field.choices)
-    if field.type.startswith("list[") or field.type == "int|list[int]":
+    if "|" in field.type and not isinstance(value, list):
+        return _check_scalar(field.type.partition("|")[0], value, where, field.choices)
+    if "[" in field.type:
         item = field.type[field.type.index("[") + 1:-1]
         if not isinstance(value, list):
             raise SpecError(f"{where}: expected a list of {item}, got {_type_name(value)} {value!r}")
