@@ -92,8 +92,16 @@ def load_spec(name, overrides=(), *, seed=None) -> dict:
     if seed is not None:
         raw = _specs.apply_overrides(raw, {"experiment.seed": seed})
     kinds = experiments()
-    spec = _specs.validate_simulation(raw, {k: e.schema for k, e in kinds.items()},
-                                      source=str(path))
+    try:
+        spec = _specs.validate_simulation(raw, {k: e.schema for k, e in kinds.items()},
+                                          source=str(path))
+    except _specs.SpecError as exc:
+        keys = (overrides if isinstance(overrides, dict)
+                else [o.partition("=")[0] for o in overrides])
+        hit = [k for k in keys if f": {k}:" in str(exc) or f": {k} " in str(exc)]
+        if hit:
+            raise _specs.SpecError(f"{exc} (value given by --set {hit[0]})") from None
+        raise
     figs = kinds[spec["experiment"]["kind"]].figures
     unknown = [f for f in spec["report"]["figures"] if f not in figs]
     if unknown:

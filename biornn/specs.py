@@ -23,7 +23,7 @@ import inspect
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["parse_quantity", "load_model", "model_path", "list_models", "MODELS_DIR",
@@ -217,10 +217,13 @@ class ModelParams:
     written with units are converted to SI floats; a parameter whose default
     is a bool, int or float must be given as one.  ``fixed`` names keys the
     runner sets itself (such as the input dimension), which a spec may not set.
+    ``types`` gives a :class:`Field` type for parameters without a default
+    (``{"n_units": "int"}``).
     """
 
     target: str
     fixed: tuple = ()
+    types: dict = field(default_factory=dict)
     help: str = ""
 
     def signature(self):
@@ -387,6 +390,12 @@ def _check_model_param(default, value, where):
     return value
 
 
+def _model_value(schema, params, key, value, where):
+    if key in schema.types:
+        return _check_field(Field(schema.types[key]), value, where)
+    return _check_model_param(params[key], value, where)
+
+
 def _validate_model_table(schema: ModelParams, table, where):
     try:
         cls, params = schema.signature()
@@ -406,7 +415,7 @@ def _validate_model_table(schema: ModelParams, table, where):
             if key not in params:
                 raise SpecError(f"{source}: {key}: not a parameter of {cls.__name__} "
                                 f"(expected one of {sorted(params)})")
-            values[key] = _check_model_param(params[key], value, f"{source}: {key}")
+            values[key] = _model_value(schema, params, key, value, f"{source}: {key}")
     for key, value in table.items():
         if key == "preset":
             continue
@@ -414,7 +423,7 @@ def _validate_model_table(schema: ModelParams, table, where):
             hint = (f" (set by the experiment itself)" if key in schema.fixed else
                     f"; expected one of {sorted(params) + ['preset']}")
             raise SpecError(f"{where}.{key}: unknown key for {cls.__name__}{hint}")
-        values[key] = _check_model_param(params[key], value, f"{where}.{key}")
+        values[key] = _model_value(schema, params, key, value, f"{where}.{key}")
     missing = [k for k, d in params.items() if d is REQUIRED and k not in values]
     if missing:
         raise SpecError(f"{where}: missing required parameter(s) {missing} of {cls.__name__}")
@@ -471,12 +480,15 @@ def validate_simulation(raw: dict, schemas, source="spec") -> dict:
             if key not in fields:
                 raise SpecError(f"{where}.{key}: unknown key; expected one of {sorted(fields)}")
         out = {}
-        for key, field in fields.items():
+        for key, fld in fields.items():
             if key in given:
-                out[key] = _check_field(field, given[key], f"{where}.{key}")
-            elif field.default is REQUIRED:
-                raise SpecError(f"{where}.{key}: missing required key ({field.help or field.type})")
-            else:
-                out[key] = copy.deepcopy(field.default)
+                out[key] = _check_field(fld, given[key], f"{where}.{key}")
+            elif fld.default is REQUIRED:
+                raise SpecError(f"{where}.{key}: missing required key ({fld.help or fld.type})")
+            elif fld.default is None:
+                out[key] = None
+            else:  # defaults go through the same check (quantities get converted)
+                out[key] = _check_field(fld, copy.deepcopy(fld.default),
+                                        f"{where}.{key} (default)")
         resolved[table] = out
     return resolved

@@ -10,7 +10,7 @@ from ..specs import Field, ModelParams
 
 #: ``[esn]`` table: keyword arguments of EchoStateNetwork (plus ``preset``).
 ESN_PARAMS = ModelParams("biornn.rate.esn:EchoStateNetwork", fixed=("readout", "seed"),
-                         help="echo state network parameters")
+                         types={"n_units": "int"}, help="echo state network parameters")
 
 #: ``[readout]`` table: the shared ridge readout.
 READOUT_SCHEMA = {
