@@ -153,7 +153,9 @@ def _cmd_sweep(args) -> int:
     state = "complete" if result.complete else "incomplete (run the same command to resume)"
     print(f"sweep {state}: {result.n_run} points run, {result.n_skipped} already done; "
           f"{result.folder}")
-    return 0
+    for rec in result.failed:
+        print(f"failed: {rec['overrides']} seed {rec['seed']}: {rec['error']}", file=sys.stderr)
+    return 1 if result.failed else 0
 
 
 def _cmd_validate(args) -> int:

@@ -195,9 +195,10 @@ def weight_histogram(weights, *, before=None, bins=50, ax=None, xlabel="weight",
 def energy(trajectories, *, ax=None, xlabel="update", ylabel="energy E", title=None):
     """Energy against update step: one trajectory (1-d) or several (2-d rows or a list)."""
     ax = _axes(ax)
-    trajs = ([np.asarray(trajectories, float)] if np.ndim(trajectories) == 1
-             and not isinstance(trajectories, list) else
-             [np.asarray(e, float) for e in trajectories])
+    if len(trajectories) and np.ndim(trajectories[0]) == 0:   # a single trajectory
+        trajs = [np.asarray(trajectories, float)]
+    else:
+        trajs = [np.asarray(e, float) for e in trajectories]
     for e in trajs:
         ax.plot(np.arange(len(e)), e, lw=1.0, alpha=0.8)
     ax.set_xlabel(xlabel)

@@ -22,7 +22,7 @@ import json
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -116,10 +116,17 @@ def point_id(overrides: dict, seed: int) -> str:
 
 
 def run_point(spec: dict, overrides: dict, seed: int) -> dict:
-    """Run one resolved spec (no figures, no progress bar); a JSON-able record."""
-    report = _experiment.run(spec, progress=False)
-    return {"id": point_id(overrides, seed), "overrides": overrides, "seed": seed,
-            "metrics": report.metrics, "timings": report.timings}
+    """Run one resolved spec (no figures, no progress bar); a JSON-able record.
+
+    An exception in the run is caught and returned as ``{"error": ...}`` so one
+    failing point (a diverging network, say) does not stop the sweep.
+    """
+    record = {"id": point_id(overrides, seed), "overrides": overrides, "seed": seed}
+    try:
+        report = _experiment.run(spec, progress=False)
+    except Exception as exc:  # noqa: BLE001  (reported, not swallowed)
+        return {**record, "error": f"{type(exc).__name__}: {exc}"}
+    return {**record, "metrics": report.metrics, "timings": report.timings}
 
 
 def _write_atomic(path: Path, data) -> None:
@@ -130,13 +137,15 @@ def _write_atomic(path: Path, data) -> None:
 
 @dataclass
 class SweepResult:
-    """What :func:`run_sweep` did: the folder, the summary rows and counts."""
+    """What :func:`run_sweep` did: the folder, the summary rows, counts and the
+    failed points (records with an ``error``; also in ``OUT/failed/``)."""
 
     folder: Path
     rows: list
     n_run: int
     n_skipped: int
     complete: bool
+    failed: list = field(default_factory=list)
 
 
 def _definition(spec_name, base_overrides, points, seeds):
@@ -201,14 +210,22 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if limit is not None:
         todo = todo[:int(limit)]
     bar = _experiment.Report(progress=progress).progress
-    n_run = 0
+    n_run, failed = 0, []
     for record in bar(_execute(todo, scheduler, max_workers), desc="sweep", total=len(todo)):
+        if "error" in record:   # kept apart, and retried by the next run
+            (folder / "failed").mkdir(exist_ok=True)
+            _write_atomic(folder / "failed" / f"{record['id']}.json", record)
+            failed.append(record)
+            continue
         _write_atomic(folder / "points" / f"{record['id']}.json", record)
+        stale = folder / "failed" / f"{record['id']}.json"
+        if stale.exists():
+            stale.unlink()
         n_run += 1
     complete = n_skipped + n_run == len(jobs)
     rows = summarize(folder, [j[0] for j in jobs], points, seeds, metric=metric,
                      draw=complete)
-    return SweepResult(folder, rows, n_run, n_skipped, complete)
+    return SweepResult(folder, rows, n_run, n_skipped, complete, failed)
 
 
 def _execute(todo, scheduler, max_workers):

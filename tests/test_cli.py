@@ -1,0 +1,134 @@
+"""The biornn command line: run, sweep, validate, models, simulations, --help."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from biornn import cli, specs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Tiny sizes per shipped spec: every spec must have an entry (see the test below).
+TINY = {
+    "esn_narma": ["esn.n_units=15", "esn.density=0.3", "task.n_train=150", "task.n_test=60", "task.washout=20"],
+    "esn_memory_capacity": ["esn.n_units=15", "esn.density=0.3", "task.max_delay=10", "task.n_train=150",
+                            "task.n_test=60", "task.washout=20"],
+    "mackey_glass_closed_loop": ["esn.n_units=30", "task.n_train=400", "task.washout=100",
+                                 "task.n_show=50", "task.horizon=30"],
+}
+
+
+def run_cli(*argv):
+    return cli.main([str(a) for a in argv])
+
+
+def test_every_shipped_spec_has_a_tiny_configuration():
+    assert sorted(TINY) == sorted(s["name"] for s in specs.list_simulations())
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_run_writes_results_and_figures(name, tmp_path, capsys):
+    args = ["run", name, "--out", tmp_path, "--no-progress"]
+    for o in TINY[name]:
+        args += ["--set", o]
+    assert run_cli(*args) == 0
+    (folder,) = tmp_path.iterdir()
+    results = json.loads((folder / "results.json").read_text())
+    assert results["metrics"], "a run records metrics"
+    assert all(isinstance(v, (int, float)) for v in results["metrics"].values())
+    assert results["seed"] == results["spec"]["experiment"]["seed"] == 0
+    assert results["versions"]["biornn"] and results["versions"]["numpy"]
+    assert "brian2" in results["versions"]
+    assert results["overrides"] == TINY[name]
+    pngs = sorted(p.name for p in folder.glob("*.png"))
+    assert pngs and pngs == sorted(results["figures"])
+    assert all((folder / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    assert "results:" in capsys.readouterr().out
+
+
+def test_second_run_does_not_overwrite_the_first(tmp_path):
+    base = ["run", "esn_narma", "--out", tmp_path, "--no-progress"] + \
+        [a for o in TINY["esn_narma"] for a in ("--set", o)]
+    assert run_cli(*base) == 0
+    first = {p: p.read_bytes() for p in tmp_path.rglob("results.json")}
+    assert run_cli(*base, "--seed", "5") == 0
+    folders = sorted(tmp_path.iterdir())
+    assert len(folders) == 2
+    assert {p: p.read_bytes() for p in first} == first          # untouched
+    seeds = sorted(json.loads((f / "results.json").read_text())["seed"] for f in folders)
+    assert seeds == [0, 5]
+
+
+def test_same_seed_gives_the_same_metrics(tmp_path):
+    base = ["run", "esn_memory_capacity", "--out", tmp_path, "--no-progress"] + \
+        [a for o in TINY["esn_memory_capacity"] for a in ("--set", o)]
+    assert run_cli(*base) == 0 and run_cli(*base) == 0
+    a, b = [json.loads((f / "results.json").read_text())["metrics"]
+            for f in sorted(tmp_path.iterdir())]
+    assert a == b
+
+
+@pytest.mark.parametrize("override, message", [
+    ("esn.n_unit=10", "esn.n_unit: unknown key"),
+    ("task.n_train=many", "task.n_train: expected int, got str"),
+    ("esn.preset=no_such_model", "esn.preset: unknown model 'no_such_model'"),
+    ("experiment.kind=nothing", "unknown experiment kind 'nothing'"),
+])
+def test_malformed_spec_exits_nonzero_naming_the_problem(override, message, tmp_path, capsys):
+    assert run_cli("run", "esn_narma", "--set", override, "--out", tmp_path) == 2
+    err = capsys.readouterr().err
+    assert message in err and "esn_narma.toml" in err
+    assert not any(tmp_path.iterdir()), "a failed spec writes no run folder"
+
+
+def test_bad_unit_in_a_spec_file_exits_nonzero(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[experiment]\nkind = "esn_benchmark"\n[esn]\nn_units = 10\n'
+                   'spectral_radius = "0.9 furlongs"\n')
+    assert run_cli("run", bad, "--out", tmp_path / "runs") == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "esn.spectral_radius" in err and "unknown unit 'furlongs'" in err
+
+
+def test_unknown_simulation_lists_known_ones(capsys):
+    assert run_cli("run", "no_such_simulation") == 2
+    assert "esn_narma" in capsys.readouterr().err
+
+
+def test_listings(capsys):
+    assert run_cli("simulations", "--kinds") == 0
+    out = capsys.readouterr().out
+    for name in TINY:
+        assert name in out
+    assert "esn_benchmark" in out and "mackey_glass_closed_loop" in out
+    assert run_cli("models") == 0
+    assert run_cli("validate", "esn_narma", "--show") == 0
+    assert '"n_units": 200' in capsys.readouterr().out
+
+
+def test_sweep_command_prints_a_table_and_resumes(tmp_path, capsys):
+    args = ["sweep", "esn_narma", "--grid", "esn.spectral_radius=0.5,0.9", "--seeds", "0-1",
+            "--workers", "1", "--out", tmp_path / "sw", "--no-progress"] + \
+        [a for o in TINY["esn_narma"] for a in ("--set", o)]
+    assert run_cli(*args) == 0
+    out = capsys.readouterr().out
+    assert "esn.spectral_radius" in out and "4 points run, 0 already done" in out
+    assert run_cli(*args) == 0
+    assert "0 points run, 4 already done" in capsys.readouterr().out
+    assert (tmp_path / "sw" / "summary.png").exists()
+
+
+def test_help_everywhere():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for sub in ([], ["run"], ["sweep"], ["models"], ["simulations"], ["validate"]):
+        proc = subprocess.run([sys.executable, "-m", "biornn.cli", *sub, "--help"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert "usage: biornn" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "biornn.cli"], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60)
+    assert proc.returncode == 2 and "COMMAND" in proc.stderr
