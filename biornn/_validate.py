@@ -117,8 +117,17 @@ def as_float_array(name, value, *, ndim=None, dtype=np.float64, allow_nan=False,
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {value!r}")
+    if hasattr(value, "toarray") and hasattr(value, "nnz"):
+        raise TypeError(f"{name}: sparse input is not supported; pass a dense array "
+                        f"({name}.toarray())")
     try:
-        arr = np.asarray(value, dtype=dtype)
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name}: Complex data not supported, got dtype {arr.dtype}")
+    try:
+        arr = arr.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of numbers: {exc}") from None
     if ndim is not None:
