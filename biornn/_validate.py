@@ -133,7 +133,8 @@ def as_float_array(name, value, *, ndim=None, dtype=np.float64, allow_nan=False,
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
-            want = " or ".join(str(d) for d in allowed)
+            names = [str(d) for d in allowed]
+            want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
             raise ValueError(f"{name} must have {want} dimensions, got shape {arr.shape}")
     if shape is not None:
         if len(shape) != arr.ndim or any(
