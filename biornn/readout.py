@@ -163,14 +163,24 @@ class _Stats:
 
 
 def _solve_ridge(G, C, alpha):
-    """Solve (G + alpha I) W = C by Cholesky; fall back to a pseudo-inverse if singular."""
-    A = G + alpha * np.eye(G.shape[0])
+    """Solve (G + alpha I) W = C by Cholesky; fall back to a pseudo-inverse if singular.
+
+    The system is equilibrated first (rows and columns scaled by
+    ``1/sqrt(diag G)``), which leaves the solution unchanged but keeps the
+    Cholesky factorisation accurate when the states' variances differ by orders
+    of magnitude and ``alpha`` is tiny.
+    """
+    d = np.sqrt(np.diag(G))
+    d = np.where(d > 0, d, 1.0)
+    A = G / np.outer(d, d)
+    A[np.diag_indices_from(A)] += alpha / d**2
+    B = C / d[:, None]
     try:
-        return sla.solve(A, C, assume_a="pos", check_finite=False)
+        return sla.solve(A, B, assume_a="pos", check_finite=False) / d[:, None]
     except (sla.LinAlgError, np.linalg.LinAlgError):
         warnings.warn("ridge system is singular (alpha too small?); using a pseudo-inverse",
                       RuntimeWarning, stacklevel=3)
-        return sla.pinvh(A) @ C
+        return (sla.pinvh(A) @ B) / d[:, None]
 
 
 @register_saveable
