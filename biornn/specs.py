@@ -213,7 +213,9 @@ class ModelParams:
     The allowed keys are the keyword parameters of ``target``'s constructor
     (``"package.module:Class"``, imported only when a spec is validated),
     plus ``preset``: the name of a file in ``models/`` whose parameters are
-    loaded first and overridden by the table's other keys.  Quantities
+    loaded first and overridden by the table's other keys (a class with a
+    ``from_model(name, **overrides)`` constructor reads the file itself).
+    Nested tables (``[lsm.neuron]``) are passed as dicts, quantities converted.  Quantities
     written with units are converted to SI floats; a parameter whose default
     is a bool, int or float must be given as one.  ``fixed`` names keys the
     runner sets itself (such as the input dimension), which a spec may not set.
@@ -225,6 +227,16 @@ class ModelParams:
     fixed: tuple = ()
     types: dict = field(default_factory=dict)
     help: str = ""
+
+    def build(self, table: dict, **fixed):
+        """Instantiate the model from a resolved table: ``cls.from_model(preset,
+        **params)`` when the class has ``from_model`` and a preset is given,
+        else ``cls(**params)``; ``fixed`` adds the runner's own arguments."""
+        cls, _ = self.signature()
+        params = {k: v for k, v in table.items() if k != "preset"}
+        if "preset" in table and hasattr(cls, "from_model"):
+            return cls.from_model(table["preset"], **params, **fixed)
+        return cls(**params, **fixed)
 
     def signature(self):
         module, _, name = self.target.partition(":")
@@ -377,6 +389,11 @@ def _check_field(field: Field, value, where):
 
 
 def _check_model_param(default, value, where):
+    if isinstance(value, dict):   # a nested table of parameters (neuron = {tau_m = "30 ms"})
+        try:
+            return _convert(value, where, unit_keys=set())
+        except (ValueError, TypeError) as exc:
+            raise SpecError(str(exc)) from None
     if isinstance(value, str) and _NUMBER.match(value) and not isinstance(default, str):
         return _check_scalar("quantity", value, where)
     if isinstance(default, bool):
@@ -411,7 +428,9 @@ def _validate_model_table(schema: ModelParams, table, where):
         except (ValueError, FileNotFoundError) as exc:
             raise SpecError(f"{where}.preset: {exc}") from None
         source = data["model"]["path"]
-        for key, value in model_parameters(data).items():
+        # a class with from_model() reads its own model files; others take the
+        # file's parameters as keyword arguments
+        for key, value in ({} if hasattr(cls, "from_model") else model_parameters(data)).items():
             if key not in params:
                 raise SpecError(f"{source}: {key}: not a parameter of {cls.__name__} "
                                 f"(expected one of {sorted(params)})")

@@ -19,13 +19,10 @@ from ._common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_tas
           schema={"task": ANALOG_TASK_SCHEMA, "esn": ESN_PARAMS, "readout": READOUT_SCHEMA})
 def esn_benchmark(spec, seed, report):
     """ESN on an analog task (NARMA or memory capacity) with the shared ridge readout."""
-    from ..rate.esn import EchoStateNetwork
-
     task = spec["task"]
     seed_task, seed_model = spawn(seed, 2)
     u, y, train, test = analog_task(task, seed_task)
-    params = {k: v for k, v in spec["esn"].items() if k != "preset"}
-    esn = EchoStateNetwork(seed=seed_model, **params)
+    esn = ESN_PARAMS.build(spec["esn"], seed=seed_model)
     start = time.perf_counter()
     states = esn.run(u)
     report.timing("reservoir_seconds", time.perf_counter() - start)
@@ -55,17 +52,14 @@ def mackey_glass_closed_loop(spec, seed, report):
     generates freely from where the teacher left off.  The free-run NRMSE
     over ``horizon`` steps is reported (on the squashed scale).
     """
-    from ..rate.esn import EchoStateNetwork
-
     task = spec["task"]
     seed_task, seed_model = spawn(seed, 2)
     n_gen = max(task["horizon"], task["n_show"])
     series = np.tanh(tasks.mackey_glass(task["n_train"] + n_gen, tau=task["tau"],
                                         seed=seed_task) - task["shift"])
     teacher, future = series[:task["n_train"]], series[task["n_train"]:]
-    params = {k: v for k, v in spec["esn"].items() if k != "preset"}
-    esn = EchoStateNetwork(readout=Ridge(alpha=spec["readout"]["alpha"]), seed=seed_model,
-                           **params)
+    esn = ESN_PARAMS.build(spec["esn"], readout=Ridge(alpha=spec["readout"]["alpha"]),
+                           seed=seed_model)
     if not esn.has_feedback:
         raise ValueError("mackey_glass_closed_loop needs output feedback: set "
                          "esn.feedback_scaling > 0")
