@@ -36,7 +36,7 @@ __all__ = ["register", "experiments", "load_spec", "run", "write_run", "Report",
            "versions"]
 
 #: Modules whose import registers runners (imported on first use).
-RUNNER_MODULES = ("biornn.runners.reservoir",)
+RUNNER_MODULES = ("biornn.runners.reservoir", "biornn.runners.lsm_vs_esn")
 
 
 @dataclass(frozen=True)
