@@ -175,9 +175,14 @@ class Report:
         for name, draw, args, kwargs in self._plots:
             panels = draw if isinstance(draw, (list, tuple)) else None
             n = len(panels) if panels else 1
-            fig, axes = plt.subplots(1, n, figsize=(5.0 * n, 3.6), squeeze=False)
+            rows = 1 if n <= 3 else 2
+            cols = -(-n // rows)
+            fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 3.6 * rows),
+                                     squeeze=False)
+            for ax in axes.flat[n:]:
+                ax.set_visible(False)
             if panels:
-                for ax, panel in zip(axes[0], panels):
+                for ax, panel in zip(axes.flat, panels):
                     panel(ax=ax)
             else:
                 draw(*args, ax=axes[0, 0], **kwargs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from biornn import cli, specs
+from biornn import cli, experiment, specs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +19,21 @@ TINY = {
                             "task.n_test=60", "task.washout=20"],
     "mackey_glass_closed_loop": ["esn.n_units=30", "task.n_train=400", "task.washout=100",
                                  "task.n_show=50", "task.horizon=30"],
+    "lsm_vs_esn": ["sizes.n_neurons=[9]", "esn.density=0.5", "classification.n_train=12",
+                   "classification.n_test=8", "classification.duration=50 ms",
+                   "analog.n_segments=3", "analog.n_test_segments=1",
+                   "analog.segment_steps=20", "analog.washout=5"],
 }
+
+
+def needs_models(name):
+    """Skip a spec whose model classes are not in this checkout yet."""
+    try:
+        experiment.load_spec(name)
+    except specs.SpecError as exc:
+        if "is not available" in str(exc):
+            pytest.skip(f"{name}: {exc}")
+        raise
 
 
 def run_cli(*argv):
@@ -32,6 +46,7 @@ def test_every_shipped_spec_has_a_tiny_configuration():
 
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_run_writes_results_and_figures(name, tmp_path, capsys):
+    needs_models(name)
     args = ["run", name, "--out", tmp_path, "--no-progress"]
     for o in TINY[name]:
         args += ["--set", o]
