@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import math
 import os
@@ -36,7 +37,8 @@ __all__ = ["register", "experiments", "load_spec", "run", "write_run", "Report",
            "versions"]
 
 #: Modules whose import registers runners (imported on first use).
-RUNNER_MODULES = ("biornn.runners.reservoir", "biornn.runners.lsm_vs_esn")
+RUNNER_MODULES = ("biornn.runners.reservoir", "biornn.runners.lsm_vs_esn",
+                  "biornn.runners.hopfield")
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,23 @@ class Experiment:
     schema: dict
     figures: tuple = ()
     help: str = ""
+    requires: tuple = ()
 
 
 _REGISTRY: dict[str, Experiment] = {}
 
 
-def register(kind: str, *, schema: dict, figures=(), help: str = ""):
-    """Decorator registering ``runner(spec, seed, report)`` for experiment ``kind``."""
+def register(kind: str, *, schema: dict, figures=(), help: str = "", requires=()):
+    """Decorator registering ``runner(spec, seed, report)`` for experiment ``kind``.
+
+    ``schema`` maps table names to ``{key: Field}`` or a ``ModelParams``;
+    ``figures`` names the figures the runner may draw; ``requires`` names
+    modules the runner imports (checked when a spec is loaded).
+    """
     def deco(runner):
         _REGISTRY[kind] = Experiment(kind, runner, schema, tuple(figures),
-                                     help or (runner.__doc__ or "").strip().split("\n")[0])
+                                     help or (runner.__doc__ or "").strip().split("\n")[0],
+                                     tuple(requires))
         return runner
     return deco
 
@@ -102,7 +111,12 @@ def load_spec(name, overrides=(), *, seed=None) -> dict:
         if hit:
             raise _specs.SpecError(f"{exc} (value given by --set {hit[0]})") from None
         raise
-    figs = kinds[spec["experiment"]["kind"]].figures
+    exp = kinds[spec["experiment"]["kind"]]
+    for module in exp.requires:
+        if importlib.util.find_spec(module) is None:
+            raise _specs.SpecError(f"{path}: experiment kind {exp.kind!r} needs {module}, "
+                                   "which is not available")
+    figs = exp.figures
     unknown = [f for f in spec["report"]["figures"] if f not in figs]
     if unknown:
         raise _specs.SpecError(f"{path}: report.figures: unknown figure(s) {unknown}; "
