@@ -23,6 +23,14 @@ TINY = {
                    "classification.n_test=8", "classification.duration=50 ms",
                    "analog.n_segments=3", "analog.n_test_segments=1",
                    "analog.segment_steps=20", "analog.washout=5"],
+    "hopfield_capacity": ["network.n_units=40", "cues.min_cues=20", "loads.start=0.05",
+                          "loads.stop=0.5", "loads.step=0.15", "energy.n_cues=2"],
+    "rtrl_vs_bptt": ["gradient_check.n_units=4", "gradient_check.length=10",
+                     "cost.sizes=[4, 8]", "cost.repeats=1", "cost.fit_from=4"],
+    "adding_problem": ["task.length=10", "task.n_train=100", "task.n_test=50",
+                       "training.n_epochs=2", "training.n_units=8"],
+    "force_sinusoids": ["task.n_units=50", "task.train_steps=400", "task.test_steps=200",
+                        "task.n_show=200"],
 }
 
 
