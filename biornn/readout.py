@@ -185,7 +185,9 @@ def _solve_ridge(G, C, alpha):
                   "states); solved with a symmetric indefinite factorisation",
                   RuntimeWarning, stacklevel=3)
     try:
-        return sla.solve(A, B, assume_a="sym", check_finite=False) / d[:, None]
+        with warnings.catch_warnings():  # already warned above, in the user's terms
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            return sla.solve(A, B, assume_a="sym", check_finite=False) / d[:, None]
     except (sla.LinAlgError, np.linalg.LinAlgError):
         return (sla.pinvh(A) @ B) / d[:, None]
 
