@@ -23,8 +23,8 @@ ALPHAS = [10.0 ** k for k in range(-12, 1)]
 def narma_demo(n_units=500, seed=0):
     """Train on NARMA-10 (washout 200, train 2000, test 2000); return (nrmse, y, y_hat)."""
     u, y = tasks.narma(4200, order=10, seed=seed)
-    esn = ESN(n_units, spectral_radius=0.9, input_scaling=0.1, density=0.1, seed=seed,
-              readout=Ridge(alpha=ALPHAS))
+    esn = ESN(n_units, spectral_radius=0.9, input_scaling=0.1, density=0.1, bias_scaling=0.1,
+              seed=seed, readout=Ridge(alpha=ALPHAS))
     esn.fit(u[:2200], y[:2200], washout=200)
     y_hat = esn.predict(u[2200:], initial_state=esn.state_)
     return metrics.nrmse(y[2200:], y_hat), y[2200:], y_hat
@@ -37,7 +37,7 @@ def mackey_glass_demo(n_units=500, n_trials=10, seed=0):
     zero state, is teacher-forced for 1000 steps, then runs 84 steps closed loop.
     Returns (nrmse84, one trial's true and generated continuation).
     """
-    n_train, teach, horizon = 10000, 1000, 84
+    n_train, teach, horizon = 20000, 1000, 84
     y = tasks.mackey_glass(n_train + n_trials * (teach + horizon), seed=seed)
     z = np.tanh(y - 1.0)
     esn = ESN(n_units, spectral_radius=0.9, feedback_scaling=0.5, bias_scaling=0.2,

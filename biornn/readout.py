@@ -178,8 +178,17 @@ def _solve_ridge(G, C, alpha):
     try:
         return sla.solve(A, B, assume_a="pos", check_finite=False) / d[:, None]
     except (sla.LinAlgError, np.linalg.LinAlgError):
-        warnings.warn("ridge system is singular (alpha too small?); using a pseudo-inverse",
-                      RuntimeWarning, stacklevel=3)
+        pass
+    # Rounding made the matrix numerically indefinite (alpha tiny for these
+    # states): a symmetric indefinite (Bunch-Kaufman) solve still applies.
+    warnings.warn("ridge system is numerically singular (alpha very small for these "
+                  "states); solved with a symmetric indefinite factorisation",
+                  RuntimeWarning, stacklevel=3)
+    try:
+        with warnings.catch_warnings():  # already warned above, in the user's terms
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            return sla.solve(A, B, assume_a="sym", check_finite=False) / d[:, None]
+    except (sla.LinAlgError, np.linalg.LinAlgError):
         return (sla.pinvh(A) @ B) / d[:, None]
 
 
