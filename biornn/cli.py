@@ -19,7 +19,6 @@ import argparse
 import json
 import sys
 import textwrap
-from pathlib import Path
 
 __all__ = ["main", "build_parser"]
 

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import schema as _schema
 from . import specs as _specs
 
 __all__ = ["register", "experiments", "load_spec", "run", "write_run", "Report", "Experiment",
@@ -93,7 +94,7 @@ def load_spec(name, overrides=(), *, seed=None) -> dict:
     Returns
     -------
     dict
-        The resolved spec (see :func:`biornn.specs.validate_simulation`),
+        The resolved spec (see :func:`biornn.schema.validate_simulation`),
         with ``experiment.spec_file`` set to the file it came from.
     """
     raw, path = _specs.read_simulation(name)
@@ -102,7 +103,7 @@ def load_spec(name, overrides=(), *, seed=None) -> dict:
         raw = _specs.apply_overrides(raw, {"experiment.seed": seed})
     kinds = experiments()
     try:
-        spec = _specs.validate_simulation(raw, {k: e.schema for k, e in kinds.items()},
+        spec = _schema.validate_simulation(raw, {k: e.schema for k, e in kinds.items()},
                                           source=str(path))
     except _specs.SpecError as exc:
         keys = (overrides if isinstance(overrides, dict)

@@ -4,8 +4,9 @@ import textwrap
 
 import pytest
 
-from biornn import experiment, specs
-from biornn.specs import Field, ModelParams, SpecError
+from biornn import experiment, schema, specs
+from biornn.schema import Field, ModelParams
+from biornn.specs import SpecError
 
 SIMS = [s["name"] for s in specs.list_simulations()]
 
@@ -124,7 +125,7 @@ SCHEMA = {"demo": {"neuron": {"tau_m": Field("quantity", "20 ms"),
 
 
 def resolve(table):
-    return specs.validate_simulation({"experiment": {"kind": "demo"}, "neuron": table},
+    return schema.validate_simulation({"experiment": {"kind": "demo"}, "neuron": table},
                                      SCHEMA, source="demo.toml")
 
 
@@ -145,17 +146,17 @@ def test_missing_unit_and_bad_unit():
 
 
 def test_model_params_convert_quantities_and_check_types():
-    schema = {"demo": {"esn": ModelParams("biornn.rate.esn:EchoStateNetwork",
+    kinds = {"demo": {"esn": ModelParams("biornn.rate.esn:EchoStateNetwork",
                                           fixed=("seed", "readout"), types={"n_units": "int"})}}
     raw = {"experiment": {"kind": "demo"}, "esn": {"n_units": 10, "leak_rate": 1}}
-    out = specs.validate_simulation(raw, schema)["esn"]
+    out = schema.validate_simulation(raw, kinds)["esn"]
     assert out == {"n_units": 10, "leak_rate": 1.0} and isinstance(out["leak_rate"], float)
     raw["esn"]["seed"] = 3
     with pytest.raises(SpecError, match=r"esn\.seed: unknown key.*set by the experiment"):
-        specs.validate_simulation(raw, schema)
+        schema.validate_simulation(raw, kinds)
     raw["esn"] = {"n_units": 2.5}
     with pytest.raises(SpecError, match=r"esn\.n_units: expected int"):
-        specs.validate_simulation(raw, schema)
+        schema.validate_simulation(raw, kinds)
 
 
 # -- overrides -------------------------------------------------------------------

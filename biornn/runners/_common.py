@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import metrics, plots, tasks
 from ..readout import Ridge
-from ..specs import Field, ModelParams
+from ..schema import Field, ModelParams
 
 #: ``[esn]`` table: keyword arguments of EchoStateNetwork (plus ``preset``).
 ESN_PARAMS = ModelParams("biornn.rate.esn:EchoStateNetwork", fixed=("readout", "seed"),

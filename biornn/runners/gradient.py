@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import plots
 from ..experiment import register
-from ..specs import Field, ModelParams
+from ..schema import Field, ModelParams
 
 _DEMOS = ("biornn.rate.demonstrations",)
 FORCE_PARAMS = ModelParams("biornn.rate.force:FORCE", fixed=("n_units", "n_outputs", "seed"),

@@ -7,7 +7,7 @@ import numpy as np
 from .. import plots, tasks
 from .._rng import spawn
 from ..experiment import register
-from ..specs import Field
+from ..schema import Field
 
 RULES = ("hebbian", "storkey", "pseudo_inverse")
 

@@ -28,7 +28,7 @@ from .. import metrics, plots, states, tasks
 from .._rng import spawn
 from ..experiment import register
 from ..readout import Ridge, RidgeClassifier
-from ..specs import Field, ModelParams
+from ..schema import Field, ModelParams
 from ._common import READOUT_SCHEMA
 
 LSM_PARAMS = ModelParams("biornn.spiking.lsm:LiquidStateMachine",

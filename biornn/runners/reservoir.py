@@ -10,7 +10,7 @@ from .. import metrics, plots, tasks
 from .._rng import spawn
 from ..experiment import register
 from ..readout import Ridge
-from ..specs import Field
+from ..schema import Field
 from ._common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_task,
                       fit_and_score, make_readout, plot_analog)
 
