@@ -1,0 +1,67 @@
+"""Plasticity experiments: the STDP window of pair and triplet rules."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import plots
+from ..experiment import register
+from ..schema import Field
+
+PAIR_RULES = ("additive", "multiplicative")
+
+
+@register("stdp_study", figures=("stdp_window",), requires=("biornn.spiking.plasticity",),
+          schema={
+    "protocol": {
+        "delta_t": Field("list[quantity]", ["-100 ms", "100 ms"],
+                         help="range [min, max] of t_post - t_pre"),
+        "spacing": Field("quantity", "5 ms", help="spacing of the measured delta_t"),
+        "n_pairings": Field("int", 60),
+        "frequency": Field("quantity", "1 Hz", help="pairing frequency of the pair rules"),
+        "dt": Field("quantity", "0.5 ms", help="simulation time step"),
+    },
+    "rules": {
+        "pair": Field("list[str]", list(PAIR_RULES), choices=PAIR_RULES),
+        "triplet_frequencies": Field("list[quantity]", ["1 Hz", "20 Hz"],
+                                     help="pairing frequencies for the triplet rule "
+                                          "(empty: skip it)"),
+    },
+})
+def stdp_study(spec, seed, report):
+    """STDP window from a pairing protocol against the analytic pair rule (Song et al. 2000);
+    frequency dependence of the triplet rule (Pfister & Gerstner 2006)."""
+    from ..spiking.plasticity import measure_stdp_window, stdp_window
+
+    p, r = spec["protocol"], spec["rules"]
+    lo, hi = p["delta_t"][0], p["delta_t"][-1]
+    grid = np.arange(lo, hi + p["spacing"] / 2, p["spacing"])
+    deltas = grid[np.abs(grid) > p["spacing"] / 4]          # no simultaneous pairs
+    fine = np.linspace(lo, hi, 801)
+    n = p["n_pairings"]
+    panels = []
+    for rule in report.progress(r["pair"], desc="pair rules"):
+        measured = measure_stdp_window(deltas, rule, n_pairings=n, frequency=p["frequency"],
+                                       dt=p["dt"]) / n
+        theory = stdp_window(deltas, rule)
+        scale = np.max(np.abs(theory))
+        report.metric(f"{rule}_max_potentiation_per_pairing", measured.max())
+        report.metric(f"{rule}_max_depression_per_pairing", measured.min())
+        report.metric(f"{rule}_relative_rms_deviation_from_theory",
+                      np.sqrt(np.mean((measured - theory) ** 2)) / scale)
+        panels.append(functools.partial(plots.stdp_window, deltas, measured,
+                                        theory=(fine, stdp_window(fine, rule)),
+                                        title=f"{rule} rule, {n} pairings"))
+    for freq in report.progress(r["triplet_frequencies"], desc="triplet"):
+        keep = deltas[np.abs(deltas) < 0.5 / freq]
+        measured = measure_stdp_window(keep, "triplet", n_pairings=n, frequency=freq,
+                                       dt=p["dt"]) / n
+        k = int(np.argmin(np.abs(keep - 0.01)))
+        report.metric(f"triplet_dw_plus10ms_at_{freq:g}Hz", measured[k])
+        panels.append(functools.partial(plots.stdp_window, keep, measured,
+                                        title=f"triplet rule, pairing at {freq:g} Hz"))
+    report.note("Weight changes are per pairing, in units of w_max; the pair rules' analytic "
+                "window is drawn as a line (w = 0.5 for the multiplicative rule).")
+    report.plot("stdp_window", panels)
