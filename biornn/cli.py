@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", default=None, metavar="0,1,2|0-4",
                    help="experiment seeds for every point (default: the spec's seed)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler address (e.g. tcp://host:8786); default: local "
-                        "processes")
+                   help="Dask scheduler address (e.g. tcp://host:8786), or local[:N] for a "
+                        "Dask LocalCluster of N processes; default: local processes "
+                        "without Dask")
     p.add_argument("--workers", type=int, default=None,
                    help="local processes (default: CPU count; 1 runs in this process)")
     p.add_argument("--out", default=None, metavar="DIR",

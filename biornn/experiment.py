@@ -127,6 +127,14 @@ def load_spec(name, overrides=(), *, seed=None) -> dict:
     return spec
 
 
+def progress_bar(iterable, desc: str = "", *, total=None, enabled: bool = True):
+    """``tqdm.auto`` bar over ``iterable``, or the iterable itself when not ``enabled``."""
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+    return tqdm(iterable, desc=desc, total=total, leave=False)
+
+
 class Report:
     """What a runner measured: metrics, timings, tables and figures to draw.
 
@@ -173,10 +181,7 @@ class Report:
 
     def progress(self, iterable, desc: str = "", total=None):
         """Wrap a loop in a ``tqdm.auto`` bar (silent when progress is off)."""
-        if not self._progress:
-            return iterable
-        from tqdm.auto import tqdm
-        return tqdm(iterable, desc=desc, total=total, leave=False)
+        return progress_bar(iterable, desc, total=total, enabled=self._progress)
 
     @property
     def figure_names(self) -> list[str]:

@@ -171,8 +171,10 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     overrides : sequence of "table.key=value"
         Applied to every point (before the point's own).
     scheduler : str or distributed.Client, optional
-        Dask scheduler address (``tcp://host:8786``) or a client; default runs
-        on local processes.
+        Dask scheduler address (``tcp://host:8786``), ``"local"`` / ``"local:N"``
+        (a LocalCluster of N single-threaded processes), or a client; default
+        runs on local processes without Dask.  Workers must be able to import
+        biornn; give them one thread each (Brian2 is not thread-safe).
     max_workers : int, optional
         Local processes (default: CPU count); 1 runs in this process.
     limit : int, optional
@@ -209,9 +211,9 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     n_skipped = len(jobs) - len(todo)
     if limit is not None:
         todo = todo[:int(limit)]
-    bar = _experiment.Report(progress=progress).progress
     n_run, failed = 0, []
-    for record in bar(_execute(todo, scheduler, max_workers), desc="sweep", total=len(todo)):
+    for record in _experiment.progress_bar(_execute(todo, scheduler, max_workers), "sweep",
+                                           total=len(todo), enabled=progress):
         if "error" in record:   # kept apart, and retried by the next run
             (folder / "failed").mkdir(exist_ok=True)
             _write_atomic(folder / "failed" / f"{record['id']}.json", record)
@@ -255,6 +257,14 @@ def _execute_dask(todo, scheduler):
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("a sweep on a Dask cluster needs dask.distributed: "
                           "pip install 'dask[distributed]'") from exc
+    cluster = None
+    if isinstance(scheduler, str) and scheduler.startswith("local"):
+        # "local" or "local:N": a LocalCluster of N single-threaded worker processes
+        from distributed import LocalCluster
+        _, _, n = scheduler.partition(":")
+        cluster = LocalCluster(n_workers=int(n) if n else None, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        scheduler = cluster.scheduler_address
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
@@ -265,6 +275,8 @@ def _execute_dask(todo, scheduler):
     finally:
         if own:
             client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def summarize(folder, ids, points, seeds, *, metric=None, draw=True) -> list[dict]:

@@ -1,6 +1,12 @@
 """Sweeps: grids, random search, resume after interruption, Dask gives the local results."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +62,42 @@ def test_interrupted_sweep_resumes_without_redoing_points(tmp_path):
     assert (part / "summary.png").exists() and (part / "summary.csv").exists()
     rows = json.loads((part / "summary.json").read_text())
     assert metrics_of(rows) == metrics_of(full.rows)
+
+
+def test_sweep_killed_by_sigint_resumes_with_the_same_table(tmp_path):
+    """A real interruption: Ctrl-C in the middle of `biornn sweep`, then the same command."""
+    root = Path(__file__).resolve().parent.parent
+    over = ["esn.n_units=40", "esn.density=0.2", "task.n_train=1500", "task.n_test=300",
+            "task.washout=50"]
+    points = sweep.grid_points({"esn.spectral_radius": [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99,
+                                                        1.05]})
+    cmd = [sys.executable, "-m", "biornn.cli", "sweep", "esn_narma", "--workers", "1",
+           "--no-progress", "--out", str(tmp_path / "sw"),
+           "--grid", "esn.spectral_radius=" + ",".join(str(p["esn.spectral_radius"])
+                                                        for p in points)]
+    cmd += [a for o in over for a in ("--set", o)]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    folder = tmp_path / "sw" / "points"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if folder.exists() and any(folder.glob("*.json")):
+            proc.send_signal(signal.SIGINT)
+            break
+        time.sleep(0.01)
+    proc.communicate(timeout=60)
+    done = list(folder.glob("*.json"))
+    if proc.returncode == 0 or len(done) == len(points):
+        pytest.skip("the sweep finished before the interrupt arrived")
+    assert proc.returncode == 130 and 0 < len(done) < len(points)
+    assert not list(folder.glob(".*.tmp")), "no half-written point is left behind"
+    resumed = sweep.run_sweep("esn_narma", points, None, out=tmp_path / "sw", overrides=over,
+                              max_workers=1, progress=False)
+    assert resumed.n_skipped == len(done) and resumed.complete
+    fresh = sweep.run_sweep("esn_narma", points, None, out=tmp_path / "fresh", overrides=over,
+                            max_workers=1, progress=False)
+    assert metrics_of(resumed.rows) == metrics_of(fresh.rows)
 
 
 def test_summary_averages_over_seeds(tmp_path):
