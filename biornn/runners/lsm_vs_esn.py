@@ -217,14 +217,17 @@ def _figures(report, rows, sizes, spec, cls_data, lsm, preds):
             panels.append(functools.partial(plots.curves, sizes, ys, xlabel="neurons / units",
                                             ylabel=label, logy=log))
     report.plot("comparison", panels)
-    if lsm is not None:
-        spikes = lsm.run([cls_data.inputs[0]], duration=cls_data.duration, output="spikes",
-                         progress=False)[0]
-        report.plot("raster", plots.raster, spikes[0], spikes[1], n_neurons=lsm.n_neurons,
-                    title=f"LSM ({lsm.n_neurons} neurons), one template trial")
+    if lsm is not None:   # simulated only if the figure is drawn (not in sweeps)
+        report.plot("raster", _draw_raster, lsm, cls_data.inputs[0], cls_data.duration)
     if preds is not None and a["name"] == "narma":
         n_show = min(200, len(preds["esn"][0]))
         report.plot("traces", [functools.partial(plots.traces, preds[m][0][:n_show],
                                                  preds[m][1][:n_show],
                                                  title=f"{m.upper()} n={sizes[-1]}: NARMA-10")
                                for m in ("esn", "lsm")])
+
+
+def _draw_raster(lsm, trial, duration, *, ax=None):
+    neurons, times = lsm.run([trial], duration=duration, output="spikes", progress=False)[0]
+    return plots.raster(neurons, times, n_neurons=lsm.n_neurons, ax=ax,
+                        title=f"LSM ({lsm.n_neurons} neurons), one template trial")
