@@ -13,8 +13,8 @@ from ..schema import Field
 PAIR_RULES = ("additive", "multiplicative")
 
 
-@register("stdp_study", figures=("stdp_window",), requires=("biornn.spiking.plasticity",),
-          schema={
+@register("stdp_study", figures=("stdp_window", "liquid_weights"),
+          requires=("biornn.spiking.plasticity",), schema={
     "protocol": {
         "delta_t": Field("list[quantity]", ["-100 ms", "100 ms"],
                          help="range [min, max] of t_post - t_pre"),
@@ -28,6 +28,14 @@ PAIR_RULES = ("additive", "multiplicative")
         "triplet_frequencies": Field("list[quantity]", ["1 Hz", "20 Hz"],
                                      help="pairing frequencies for the triplet rule "
                                           "(empty: skip it)"),
+    },
+    "liquid": {
+        "enabled": Field("bool", True, help="also run STDP on the E->E synapses of a liquid"),
+        "rule": Field("str", "additive", choices=PAIR_RULES + ("triplet",)),
+        "shape": Field("list[int]", [15, 3, 3]),
+        "n_channels": Field("int", 4),
+        "rate": Field("quantity", "20 Hz", help="Poisson rate of each input channel"),
+        "duration": Field("quantity", "2 s"),
     },
 })
 def stdp_study(spec, seed, report):
@@ -65,3 +73,32 @@ def stdp_study(spec, seed, report):
     report.note("Weight changes are per pairing, in units of w_max; the pair rules' analytic "
                 "window is drawn as a line (w = 0.5 for the multiplicative rule).")
     report.plot("stdp_window", panels)
+    if spec["liquid"]["enabled"]:
+        _liquid_weights(spec["liquid"], seed, report)
+
+
+def _liquid_weights(liq, seed, report):
+    """Drive a liquid whose E->E synapses follow STDP; compare weights before and after."""
+    from .. import tasks
+    from ..spiking.features import STDPFeature
+    from ..spiking.lsm import LiquidStateMachine
+
+    if len(liq["shape"]) != 3:
+        raise ValueError(f"liquid.shape must have 3 entries, got {liq['shape']}")
+    lsm = LiquidStateMachine(tuple(liq["shape"]), n_inputs=liq["n_channels"],
+                             features={"stdp": {"rule": liq["rule"]}}, seed=seed)
+    data = tasks.spike_templates(1, liq["n_channels"], liq["duration"], liq["rate"], 0.0, 1,
+                                 seed=seed)
+    lsm.run(data.inputs, progress=False)
+    stdp = next(e for e in lsm.extensions if isinstance(e, STDPFeature))
+    after, plastic = stdp.weights(lsm)
+    before = np.minimum(lsm.recurrent["E"].params["A"], stdp.A_max)
+    after, before = np.asarray(after)[plastic], np.asarray(before)[plastic]
+    report.metric("liquid_mean_weight_change_relative", (after.mean() - before.mean())
+                  / before.mean())
+    report.metric("liquid_fraction_at_upper_bound", np.mean(after >= stdp.A_max * (1 - 1e-9)))
+    report.metric("liquid_fraction_at_zero", np.mean(after <= 0.0))
+    report.plot("liquid_weights", plots.weight_histogram, after * 1e9, before=before * 1e9,
+                xlabel="E→E amplitude A (nA)",
+                title=f"{liq['rule']} STDP in a {'x'.join(map(str, liq['shape']))} liquid, "
+                      f"{liq['duration']:g} s of {liq['rate']:g} Hz input")
