@@ -36,6 +36,8 @@ PAIR_RULES = ("additive", "multiplicative")
         "n_channels": Field("int", 4),
         "rate": Field("quantity", "20 Hz", help="Poisson rate of each input channel"),
         "duration": Field("quantity", "2 s"),
+        "method": Field("str", "exact", choices=("exact", "euler"),
+                        help="Brian2 integration of the neuron equations"),
     },
 })
 def stdp_study(spec, seed, report):
@@ -86,7 +88,8 @@ def _liquid_weights(liq, seed, report):
     if len(liq["shape"]) != 3:
         raise ValueError(f"liquid.shape must have 3 entries, got {liq['shape']}")
     lsm = LiquidStateMachine(tuple(liq["shape"]), n_inputs=liq["n_channels"],
-                             features={"stdp": {"rule": liq["rule"]}}, seed=seed)
+                             features={"stdp": {"rule": liq["rule"]}}, method=liq["method"],
+                             seed=seed)
     data = tasks.spike_templates(1, liq["n_channels"], liq["duration"], liq["rate"], 0.0, 1,
                                  seed=seed)
     lsm.run(data.inputs, progress=False)
