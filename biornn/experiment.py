@@ -265,10 +265,21 @@ def new_run_folder(out, stem: str) -> Path:
     raise RuntimeError(f"could not create a new run folder in {out}")
 
 
+def _write_csv(path, rows):
+    import csv
+
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(_json_safe(rows))
+
+
 def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
     """Write ``results.json`` and the figures of a finished run into a new folder.
 
-    Returns the folder.  ``results.json`` holds ``metrics``, ``timings``,
+    Returns the folder.  Each table is also written as ``<name>.csv``.
+    ``results.json`` holds ``metrics``, ``timings``,
     ``tables``, ``notes``, ``figures``, the resolved ``spec``, the ``seed``,
     the ``overrides`` given, ``versions`` and the UTC ``created`` time.
     """
@@ -290,6 +301,8 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
         "host": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+    for name, rows in report.tables.items():   # tables also as CSV, for spreadsheets
+        _write_csv(folder / f"{name}.csv", rows)
     tmp = folder / "results.json.tmp"
     tmp.write_text(json.dumps(_json_safe(results), indent=2) + "\n")
     os.replace(tmp, folder / "results.json")

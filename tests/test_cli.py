@@ -77,6 +77,8 @@ def test_run_writes_results_and_figures(name, tmp_path, capsys):
     pngs = sorted(p.name for p in folder.glob("*.png"))
     assert pngs and pngs == sorted(results["figures"])
     assert all((folder / p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    for table in results["tables"]:
+        assert (folder / f"{table}.csv").exists()
     assert "results:" in capsys.readouterr().out
 
 
