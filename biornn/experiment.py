@@ -170,14 +170,15 @@ class Report:
         """A sentence for the reader of results.json (caveats, labels)."""
         self.notes.append(str(text))
 
-    def plot(self, name: str, draw, *args, **kwargs) -> None:
+    def plot(self, name: str, draw, *args, suptitle=None, **kwargs) -> None:
         """Record a figure: ``draw(*args, ax=ax, **kwargs)`` on a fresh axes.
 
         ``draw`` may also be a list of such callables (with no arguments
-        other than ``ax``; use ``functools.partial``), one panel each.
+        other than ``ax``; use ``functools.partial``), one panel each;
+        ``suptitle`` labels the whole figure.
         """
         if self._wanted is None or name in self._wanted:
-            self._plots.append((name, draw, args, kwargs))
+            self._plots.append((name, draw, args, kwargs, suptitle))
 
     def progress(self, iterable, desc: str = "", total=None):
         """Wrap a loop in a ``tqdm.auto`` bar (silent when progress is off)."""
@@ -193,7 +194,7 @@ class Report:
         import matplotlib.pyplot as plt
 
         written = []
-        for name, draw, args, kwargs in self._plots:
+        for name, draw, args, kwargs, suptitle in self._plots:
             panels = draw if isinstance(draw, (list, tuple)) else None
             n = len(panels) if panels else 1
             rows = 1 if n <= 3 else 2
@@ -207,6 +208,8 @@ class Report:
                     panel(ax=ax)
             else:
                 draw(*args, ax=axes[0, 0], **kwargs)
+            if suptitle:
+                fig.suptitle(suptitle, fontsize="medium")
             fig.tight_layout()
             fname = f"{name}.png"
             fig.savefig(Path(folder) / fname, dpi=dpi)

@@ -214,9 +214,13 @@ def _figures(report, rows, sizes, spec, cls_data, lsm, preds):
                             ("s_per_step", "seconds per step (analog)", True)):
         if key in rows[0]:
             ys = {m: [r[key] for r in by[m]] for m in by}
-            panels.append(functools.partial(plots.curves, sizes, ys, xlabel="neurons / units",
-                                            ylabel=label, logy=log))
-    report.plot("comparison", panels)
+            panels.append(functools.partial(_panel, sizes, ys, label, log,
+                                            chance=1 / spec["classification"]["n_templates"]
+                                            if key == "accuracy" else None))
+    step_ms = 1e3 * (rows and spec["lsm"].get("sample_interval", 0.01))
+    report.plot("comparison", panels,
+                suptitle=f"LSM vs ESN, same ridge readout. One analog step: one ESN update, "
+                         f"{step_ms:g} ms of simulated LSM time. Costs: model run only.")
     if lsm is not None:   # simulated only if the figure is drawn (not in sweeps)
         report.plot("raster", _draw_raster, lsm, cls_data.inputs[0], cls_data.duration)
     if preds is not None and a["name"] == "narma":
@@ -225,6 +229,14 @@ def _figures(report, rows, sizes, spec, cls_data, lsm, preds):
                                                  preds[m][1][:n_show],
                                                  title=f"{m.upper()} n={sizes[-1]}: NARMA-10")
                                for m in ("esn", "lsm")])
+
+
+def _panel(sizes, ys, label, log, *, chance=None, ax=None):
+    ax = plots.curves(sizes, ys, xlabel="neurons / units", ylabel=label, logy=log, ax=ax)
+    if chance is not None:
+        ax.axhline(chance, color="0.6", ls=":", lw=1, label="chance")
+        ax.legend(fontsize="small")
+    return ax
 
 
 def _draw_raster(lsm, trial, duration, *, ax=None):
