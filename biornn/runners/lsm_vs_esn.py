@@ -157,7 +157,7 @@ def _analog(spec, n, data, seed_lsm, seed_esn, report):
         report.timing(f"analog_seconds_per_step_{model}_n{n}", secs / U[:, :, 0].size)
         out[model] = (value, secs / U[:, :, 0].size)
         preds[model] = (targ(test), pred)
-    return out, preds
+    return out, preds, step
 
 
 @register("lsm_vs_esn", schema=SCHEMA, figures=("comparison", "raster", "traces"))
@@ -179,13 +179,13 @@ def lsm_vs_esn(spec, seed, report):
                                          seed=seed_cls)
     if a["enabled"]:
         ana_data = _analog_data(a, seed_ana)
-    rows, lsm_largest, preds_largest = [], None, None
+    rows, lsm_largest, preds_largest, step = [], None, None, None
     for n in report.progress(sizes, desc="sizes"):
         res_c = res_a = None
         if c["enabled"]:
             res_c, lsm_largest = _classify(spec, n, cls_data, seed_lsm, seed_esn, report)
         if a["enabled"]:
-            res_a, preds_largest = _analog(spec, n, ana_data, seed_lsm, seed_esn, report)
+            res_a, preds_largest, step = _analog(spec, n, ana_data, seed_lsm, seed_esn, report)
         for model in ("esn", "lsm"):
             row = {"model": model.upper(), "n_neurons": n}
             if res_c:
@@ -196,14 +196,15 @@ def lsm_vs_esn(spec, seed, report):
                 row["s_per_step"] = res_a[model][1]
             rows.append(row)
     report.table("comparison", rows)
-    report.note("Same readout (ridge, same alpha grid) on both models' states. ESN time steps "
-                "are abstract; one LSM step is one readout sample of simulated time "
-                f"(lsm.sample_interval). Chance accuracy is {1 / c['n_templates']:.2f}. "
+    step_text = (f"one analog step is one ESN update and {step * 1e3:g} ms of simulated LSM "
+                 "time (a readout sample)" if step else "")
+    report.note("Same readout (ridge, same alpha grid) on both models' states; "
+                f"{step_text}. Chance accuracy is {1 / c['n_templates']:.2f}. "
                 "Costs are wall-clock seconds of the model run only, on this machine.")
-    _figures(report, rows, sizes, spec, cls_data, lsm_largest, preds_largest)
+    _figures(report, rows, sizes, spec, cls_data, lsm_largest, preds_largest, step_text)
 
 
-def _figures(report, rows, sizes, spec, cls_data, lsm, preds):
+def _figures(report, rows, sizes, spec, cls_data, lsm, preds, step_text):
     a = spec["analog"]
     panels = []
     by = {m: [r for r in rows if r["model"] == m] for m in ("ESN", "LSM")}
@@ -217,10 +218,8 @@ def _figures(report, rows, sizes, spec, cls_data, lsm, preds):
             panels.append(functools.partial(_panel, sizes, ys, label, log,
                                             chance=1 / spec["classification"]["n_templates"]
                                             if key == "accuracy" else None))
-    step_ms = 1e3 * (rows and spec["lsm"].get("sample_interval", 0.01))
     report.plot("comparison", panels,
-                suptitle=f"LSM vs ESN, same ridge readout. One analog step: one ESN update, "
-                         f"{step_ms:g} ms of simulated LSM time. Costs: model run only.")
+                suptitle=f"LSM vs ESN, same ridge readout; {step_text}; costs: model run only")
     if lsm is not None:   # simulated only if the figure is drawn (not in sweeps)
         report.plot("raster", _draw_raster, lsm, cls_data.inputs[0], cls_data.duration)
     if preds is not None and a["name"] == "narma":
