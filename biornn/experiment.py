@@ -209,7 +209,8 @@ class Report:
             else:
                 draw(*args, ax=axes[0, 0], **kwargs)
             if suptitle:
-                fig.suptitle(suptitle, fontsize="medium")
+                import textwrap
+                fig.suptitle(textwrap.fill(suptitle, 55 * cols), fontsize="medium")
             fig.tight_layout()
             fname = f"{name}.png"
             fig.savefig(Path(folder) / fname, dpi=dpi)
