@@ -336,7 +336,7 @@ class Hopfield:
                     back = changed & np.all(sa == previous, axis=1)
                     cycled[active[back]] = True
                     changed &= ~back
-                    previous = before
+                previous = before
                 E[active] = -0.5 * np.einsum("bi,bi->b", sa, fa) + 0.5 * (sa @ theta)
             n_sweeps[active] += 1
             if record == "sweep":
