@@ -3,9 +3,12 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from scipy.integrate import quad
 
 import biornn as bn
+from biornn.rate.dense_memory import DenseAssociativeMemory
 from biornn.rate.hopfield import Hopfield, energy, overlaps
+from biornn.rate.hopfield_continuous import ContinuousHopfield
 from biornn.rate.hopfield_capacity import capacity_curve, critical_load
 from biornn.rate.hopfield_rules import storkey
 
@@ -244,3 +247,94 @@ def test_save_load_round_trip(tmp_path):
     a, b = net.recall(cues, seed=4), back.recall(cues, seed=4)
     np.testing.assert_array_equal(a.states, b.states)
     np.testing.assert_array_equal(a.energy, b.energy)
+
+
+# ---------------------------------------------------------------- continuous network (1984)
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(2, 40), seed=st.integers(0, 2**32 - 1),
+       gain=st.sampled_from([0.5, 3.0, 20.0]))
+def test_continuous_energy_never_increases(n, seed, gain):
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(n, n)) / np.sqrt(n)
+    net = ContinuousHopfield(n, gain=gain, bias=rng.normal(size=n) * 0.1)
+    net.set_weights(A + A.T)
+    res = net.recall(rng.uniform(-1, 1, (3, n)), duration=10.0, dt=0.02)
+    assert np.all(np.diff(res.energy, axis=0) <= 1e-9 * (1 + np.abs(res.energy).max()))
+
+
+def test_continuous_network_retrieves_patterns_at_rest():
+    xi = bn.tasks.random_patterns(8, 200, seed=0)
+    net = ContinuousHopfield(200, gain=10.0).store(xi)
+    res = net.recall(bn.tasks.corrupt(xi, 0.2, seed=1), duration=50.0)
+    assert res.converged.all()
+    np.testing.assert_array_equal(np.sign(res.states), xi)
+    assert np.all(np.abs(res.states) > 0.99)  # near the corners at high gain
+    # at rest the potentials satisfy u = W V + I
+    np.testing.assert_allclose(res.potentials, res.states @ net.weights + net.bias, atol=1e-5)
+
+
+def test_continuous_energy_matches_the_integral_of_the_inverse_gain():
+    gain, V = 3.0, np.array([0.3, -0.9, 1.0])
+    net = ContinuousHopfield(3, gain=gain)  # W = 0, I = 0: only the leak term
+    expected = sum(quad(lambda x: np.arctanh(x) / gain, 0, v)[0] for v in V)
+    assert net.energy(V) == pytest.approx(expected, rel=1e-6)
+
+
+def test_continuous_bad_input_and_round_trip(tmp_path):
+    net = ContinuousHopfield(4, gain=5.0, tau=0.02)
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        net.recall(np.full(4, 1.5))
+    with pytest.raises(ValueError, match="symmetric"):
+        net.set_weights(np.triu(np.ones((4, 4)), 1))
+    net.store(bn.tasks.random_patterns(2, 4, seed=0))
+    back = bn.io.load(bn.io.save(net, tmp_path / "c"))
+    cue = np.array([0.5, -0.5, 0.2, 0.0])
+    np.testing.assert_array_equal(back.recall(cue, duration=0.1, dt=0.001).states,
+                                  net.recall(cue, duration=0.1, dt=0.001).states)
+
+
+# ---------------------------------------------------------------- dense associative memory
+@pytest.mark.parametrize("beta", [0.05, 0.5, 4.0])
+def test_dense_energy_never_increases(beta):
+    rng = np.random.default_rng(0)
+    mem = DenseAssociativeMemory(beta).store(rng.normal(size=(30, 16)))
+    res = mem.recall(rng.normal(size=(20, 16)) * 2)
+    assert res.converged.all()
+    assert np.all(np.diff(res.energy, axis=0) <= 1e-10)
+    np.testing.assert_allclose(res.energy[-1], mem.energy(res.states))
+
+
+def test_dense_memory_retrieves_far_above_hebbian_capacity():
+    n, p = 64, 640  # α = P/N = 10, against 0.138 for the Hebbian network
+    xi = bn.tasks.random_patterns(p, n, seed=0)
+    cues = bn.tasks.corrupt(xi, 0.1, seed=1)
+    res = DenseAssociativeMemory(beta=1.0).store(xi).recall(cues)
+    assert np.all(overlaps(res.states, xi) > 0.999)
+    np.testing.assert_array_equal(np.sign(res.states), xi)
+    # the binary Hebbian network already fails at α = 0.5
+    few = xi[:32]
+    hebb = Hopfield(n).store(few).recall(cues[:32], seed=0)
+    assert np.mean(overlaps(hebb.states, few) >= 0.95) < 0.5
+
+
+def test_dense_memory_at_low_beta_averages_all_patterns():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, 8))
+    mem = DenseAssociativeMemory(beta=1e-9).store(X)
+    np.testing.assert_allclose(mem.update(rng.normal(size=8)), X.mean(axis=0), atol=1e-6)
+
+
+def test_dense_memory_validation_and_round_trip(tmp_path):
+    mem = DenseAssociativeMemory(beta=2.0)
+    with pytest.raises(RuntimeError, match="store"):
+        mem.recall(np.ones(3))
+    with pytest.raises(ValueError, match="beta"):
+        DenseAssociativeMemory(beta=-1.0)
+    mem.store(bn.tasks.random_patterns(4, 6, seed=0))
+    with pytest.raises(ValueError, match="length 6"):
+        mem.recall(np.ones(5))
+    with pytest.raises(ValueError, match="NaN"):
+        mem.store(np.full((2, 6), np.nan))
+    back = bn.io.load(bn.io.save(mem, tmp_path / "m"))
+    cue = np.linspace(-1, 1, 6)
+    np.testing.assert_array_equal(back.recall(cue).states, mem.recall(cue).states)
