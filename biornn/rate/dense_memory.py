@@ -85,8 +85,9 @@ class DenseAssociativeMemory:
     Examples
     --------
     >>> import biornn as bn
+    >>> from biornn.rate.dense_memory import DenseAssociativeMemory
     >>> xi = bn.tasks.random_patterns(1000, 100, seed=0)       # P = 10 N
-    >>> mem = bn.DenseAssociativeMemory(beta=1.0).store(xi)
+    >>> mem = DenseAssociativeMemory(beta=1.0).store(xi)
     >>> res = mem.recall(bn.tasks.corrupt(xi, 0.1, seed=1))
     >>> bool((res.states.round() == xi).all())
     True

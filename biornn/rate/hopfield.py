@@ -196,8 +196,9 @@ class Hopfield:
     Examples
     --------
     >>> import biornn as bn
+    >>> from biornn.rate.hopfield import Hopfield, overlaps
     >>> xi = bn.tasks.random_patterns(20, 200, seed=0)
-    >>> net = bn.Hopfield(200, rule="storkey").store(xi)
+    >>> net = Hopfield(200, rule="storkey").store(xi)
     >>> res = net.recall(bn.tasks.corrupt(xi, 0.1, seed=1), seed=2)
     >>> bool(res.converged.all()), float(overlaps(res.states, xi).min())
     (True, 1.0)
@@ -301,6 +302,8 @@ class Hopfield:
         if record == "update" and update == "sync":
             raise ValueError('record="update" needs update="async"; a synchronous sweep '
                              "is a single update")
+        if record == "update" and not self.symmetric:
+            raise ValueError('record="update" needs symmetric weights')
         rng = as_generator(seed)
         B, n = s.shape
         Wc = self.weights if self.symmetric else np.ascontiguousarray(self.weights.T)
@@ -329,6 +332,8 @@ class Hopfield:
                     trajectory.append(rows)
                     Ea = rows[-1, active]
                 E[active] = Ea  # accumulated as the trajectory is: it never increases
+                if not self.symmetric:  # ΔE = −Δs_i (h_i − θ_i) needs W = Wᵀ
+                    E[active] = -0.5 * np.einsum("bi,bi->b", sa, fa) + 0.5 * (sa @ theta)
             else:
                 before = sa.copy()
                 changed = _sync_step(sa, fa, Wc, tol)

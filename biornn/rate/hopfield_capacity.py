@@ -166,10 +166,12 @@ def plot_capacity(curves, ax=None, *, theory=True, levels=(0.5,)):
 
 
 def plot_energy(result, ax=None, *, max_cues=20):
-    """Energy along the recall trajectory of up to ``max_cues`` cues.
+    """Energy along the recall trajectories of up to ``max_cues`` cues.
 
-    ``result`` is a :class:`~biornn.rate.hopfield.RecallResult` (or any
-    result with an ``energy`` array shaped (T,) or (T, B)).  Returns the axes.
+    ``result`` is a recall result of :class:`~biornn.rate.hopfield.Hopfield`
+    (x axis in sweeps; a per-update record is drawn at 1/N of a sweep per
+    update), of the continuous network (x axis: its ``time``) or of the dense
+    memory (x axis: updates).  Returns the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -177,9 +179,14 @@ def plot_energy(result, ax=None, *, max_cues=20):
         _, ax = plt.subplots(figsize=(6, 4))
     e = np.asarray(result.energy)
     e = e[:, None] if e.ndim == 1 else e[:, :max_cues]
-    ax.plot(np.arange(e.shape[0]), e, lw=1)
-    unit = "update" if getattr(result, "n_sweeps", None) is not None and \
-        e.shape[0] > np.max(result.n_sweeps) + 1 else "sweep"
-    ax.set_xlabel(unit)
+    if hasattr(result, "time"):
+        x, label = result.time, "time"
+    elif hasattr(result, "n_sweeps"):
+        per_sweep = max(1, (e.shape[0] - 1) // max(1, int(np.max(result.n_sweeps))))
+        x, label = np.arange(e.shape[0]) / per_sweep, "sweep"
+    else:
+        x, label = np.arange(e.shape[0]), "update"
+    ax.plot(x, e, lw=1)
+    ax.set_xlabel(label)
     ax.set_ylabel("energy E")
     return ax

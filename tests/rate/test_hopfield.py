@@ -207,6 +207,9 @@ def test_asymmetric_weights_need_the_flag_and_warn():
     with pytest.warns(RuntimeWarning, match="no longer guaranteed"):
         net = Hopfield(3).set_weights(W, allow_asymmetric=True)
     res = net.recall(np.ones(3), max_sweeps=20, seed=0)
+    np.testing.assert_allclose(res.final_energy, net.energy(res.states))
+    with pytest.raises(ValueError, match="symmetric"):
+        net.recall(np.ones(3), record="update")
     # the field of unit j is Σ_k W_jk s_k: check the final state against it
     h = net.weights @ res.states
     assert res.converged == bool(np.all(h * res.states >= 0))
