@@ -88,7 +88,7 @@ def main(argv=None):
     plot_capacity(curves, ax=axes[0], levels=(0.5, 0.9))
     axes[0].set_title(f"Binary Hopfield network, N = {n}, 10% flipped cues")
     plot_energy(result, ax=axes[1])
-    axes[1].set_title("Energy along asynchronous recall (Hebbian, α = 0.1, 30% flipped)")
+    axes[1].set_title("Energy during async recall (Hebbian, α = 0.1, 30% flipped)")
     fig.tight_layout()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

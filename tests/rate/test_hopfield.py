@@ -74,6 +74,21 @@ def test_async_recall_follows_the_sequential_dynamics_exactly(n):
         assert single.n_sweeps == sweeps and single.converged
 
 
+def test_async_ties_keep_the_state_as_in_exact_integer_arithmetic():
+    # Hebbian fields are multiples of 1/N and often exactly θ = 0: a tie must
+    # keep the unit, whatever the rounding of the running field updates
+    n = 300
+    xi = bn.tasks.random_patterns(30, n, seed=0)
+    net = Hopfield(n).store(xi)
+    cues = bn.tasks.corrupt(xi[:6], 0.3, seed=0)
+    res = net.recall(cues, seed=3)
+    W_int = np.rint(net.weights * n).astype(np.int64)  # exact N W
+    for b, cue in enumerate(cues):
+        s, sweeps = naive_async(W_int, np.zeros(n, dtype=np.int64), cue.astype(np.int64), 3, 100)
+        np.testing.assert_array_equal(res.states[b], s)
+        assert res.n_sweeps[b] == sweeps
+
+
 def test_same_seed_gives_the_same_trajectory():
     xi = bn.tasks.random_patterns(30, 120, seed=0)
     net = Hopfield(120).store(xi)
