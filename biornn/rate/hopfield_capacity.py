@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._rng import as_generator
+from .._rng import spawn
 from .._validate import (as_float_array, check_choice, check_in_range, check_positive_int)
 from ..tasks import corrupt, random_patterns
 from .hopfield import Hopfield, overlaps
@@ -107,7 +107,7 @@ def capacity_curve(rule="hebbian", *, n_units=500, loads=None, flip_fraction=0.1
         raise ValueError(f"loads must be positive and increasing, got {loads}")
     check_in_range("overlap_threshold", overlap_threshold, -1.0, 1.0)
     min_cues = check_positive_int("min_cues", min_cues)
-    children = as_generator(seed).spawn(loads.size)
+    children = spawn(seed, loads.size)
     iterator = range(loads.size)
     if progress:
         from tqdm.auto import tqdm

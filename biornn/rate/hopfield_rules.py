@@ -49,7 +49,7 @@ def hebbian(patterns, dtype=np.float64):
     return zero_diagonal(W)
 
 
-def storkey(patterns, dtype=np.float64, weights=None):
+def storkey(patterns, dtype=np.float64, weights=None, chunk=64):
     """Storkey's incremental learning rule (Storkey 1997; Storkey & Valabregue 1999).
 
     Patterns are learned one after the other, starting from ``W = 0`` (or
@@ -59,20 +59,28 @@ def storkey(patterns, dtype=np.float64, weights=None):
         h_ij = Σ_{k ≠ i, j} W_ik ξ_k   (the local field at i, without i and j)
 
     With a zero diagonal ``h_ij = (Wξ)_i − W_ij ξ_j``, and since ``ξ_j² = 1``
-    the update is, for ``i ≠ j``, the rank-two-plus-scaling form computed here::
+    the update is, for ``i ≠ j``, a scaling plus a rank-two term::
 
         W ← (1 + 2/N) W + (1/N) [ξ ξᵀ − ξ hᵀ − h ξᵀ],   h = W ξ,
 
     followed by ``W_ii = 0``.  The rule is local and incremental like Hebb's
     but subtracts the crosstalk ``h`` the new pattern already receives, which
-    raises the capacity to ``N / sqrt(2 ln N)`` (Storkey 1997).  Cost O(P N²),
-    two in-place BLAS rank-one updates per pattern.
+    raises the capacity to ``N / sqrt(2 ln N)`` (Storkey 1997).
+
+    The result is that of the sequential rule, computed ``chunk`` patterns at
+    a time: inside a chunk the weights are kept as ``s W₀ + U Vᵀ + diag(d)``
+    (the scaled weights at the chunk's start, the rank-two terms so far and
+    the removed diagonal), so each field ``h = W ξ`` costs O(N chunk), and
+    the chunk is folded into ``W`` by one matrix product.  Cost O(P N²) in
+    matrix-matrix products.
 
     Parameters
     ----------
     patterns : ndarray (P, N) of ±1
     weights : ndarray (N, N), optional
-        Weights to continue learning from (not modified).
+        Symmetric weights with zero diagonal to continue learning from (not
+        modified).
+    chunk : int, default 64
 
     Returns
     -------
@@ -81,15 +89,27 @@ def storkey(patterns, dtype=np.float64, weights=None):
     X = np.asarray(patterns, dtype=dtype)
     n = X.shape[1]
     W = np.zeros((n, n), dtype=dtype) if weights is None else np.array(weights, dtype=dtype)
-    ger = get_blas_funcs("ger", (W,))
-    Wt = W.T  # Fortran-ordered view of W: BLAS updates it in place
-    for xi in X:
-        h = W @ xi
-        W *= 1.0 + 2.0 / n
-        # W += (1/N) ξ (ξ - h)ᵀ - (1/N) h ξᵀ, written on the transposed view
-        Wt = ger(1.0 / n, xi - h, xi, a=Wt, overwrite_a=True)
-        Wt = ger(-1.0 / n, xi, h, a=Wt, overwrite_a=True)
-        zero_diagonal(W)
+    gemm = get_blas_funcs("gemm", (W,))
+    growth = 1.0 + 2.0 / n
+    for start in range(0, len(X), chunk):
+        Xc = X[start:start + chunk]
+        H0 = Xc @ W  # row m: W₀ ξ_m (W symmetric)
+        U = np.zeros((n, 2 * len(Xc)), dtype=dtype)
+        V = np.zeros_like(U)
+        d = np.zeros(n, dtype=dtype)
+        scale = 1.0
+        for m, xi in enumerate(Xc):
+            r = 2 * m
+            h = scale * H0[m] + U[:, :r] @ (V[:, :r].T @ xi) + d * xi
+            scale *= growth
+            U[:, :r] *= growth
+            d *= growth
+            U[:, r], V[:, r] = xi / n, xi - h           # (1/N) ξ (ξ − h)ᵀ
+            U[:, r + 1], V[:, r + 1] = -h / n, xi       # −(1/N) h ξᵀ
+            d -= (1.0 - 2.0 * h * xi) / n               # its diagonal, removed
+        # W ← scale W + U Vᵀ, in place (BLAS on the Fortran-ordered view Wᵀ)
+        gemm(1.0, V, U, beta=scale, c=W.T, trans_b=True, overwrite_c=True)
+        zero_diagonal(W)  # diag(d) cancels the diagonal exactly up to rounding
     return W
 
 

@@ -158,7 +158,12 @@ def test_storkey_rule_matches_its_definition():
                     h_ji = sum(W[j, k] * x[k] for k in range(n) if k not in (i, j))
                     new[i, j] += (x[i] * x[j] - x[i] * h_ji - h_ij * x[j]) / n
         W = new
-    np.testing.assert_allclose(storkey(xi), W, atol=1e-14)
+    for chunk in (1, 3, 64):  # patterns folded into W one, three or all at a time
+        np.testing.assert_allclose(storkey(xi, chunk=chunk), W, atol=1e-14)
+    # continuing from stored weights is the same as learning all at once
+    more = rng.choice([-1.0, 1.0], (3, n))
+    np.testing.assert_allclose(storkey(more, weights=storkey(xi)),
+                               storkey(np.vstack([xi, more])), atol=1e-14)
 
 
 def test_hebbian_weights_are_scaled_outer_products():
