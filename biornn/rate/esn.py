@@ -294,7 +294,7 @@ class EchoStateNetwork:
         return self
 
     def _readout_out(self, feats):
-        out = np.asarray(self.readout_.predict(feats))
+        out = np.asarray(self.readout_.predict(feats.reshape(-1, feats.shape[-1])))
         return out.reshape(*feats.shape[:-1], -1)
 
     def _check_trained(self):
