@@ -361,3 +361,14 @@ def test_dense_memory_validation_and_round_trip(tmp_path):
     back = bn.io.load(bn.io.save(mem, tmp_path / "m"))
     cue = np.linspace(-1, 1, 6)
     np.testing.assert_array_equal(back.recall(cue).states, mem.recall(cue).states)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule, reference", [("hebbian", 0.155), ("storkey", 0.41),
+                                             ("pseudo_inverse", 0.51)])
+def test_capacity_at_half_success_matches_the_reference(rule, reference):
+    # issue 5: N = 500, 10% flipped cues, overlap >= 0.95; success drops below 50%
+    # at α ≈ 0.155 (Hebbian), 0.41 (Storkey), 0.51 (pseudo-inverse), within ±0.02
+    loads = np.round(np.arange(reference - 0.03, reference + 0.035, 0.01), 3)
+    curve = capacity_curve(rule, n_units=500, loads=loads, min_cues=300, seed=1)
+    assert abs(curve.critical_load(0.5) - reference) <= 0.02
