@@ -294,6 +294,14 @@ class Hopfield:
         Returns
         -------
         RecallResult
+
+        Notes
+        -----
+        A unit flips only when its field opposes it, ``s_i (h_i − θ_i) < 0``;
+        fields within ``10⁻¹² (N max|W_ij| + max|θ_i|)`` of the threshold
+        count as ties and keep the unit, so the rounding of the running field
+        updates cannot decide a tie (Hebbian fields are multiples of 1/N and
+        often exactly zero).
         """
         s, single = check_spins("cues", cues, self.n_units, dtype=self.dtype)
         check_choice("update", update, ("async", "sync"))
