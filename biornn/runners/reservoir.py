@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .. import metrics, plots, tasks
+from .. import plots, tasks
 from .._rng import spawn
 from ..experiment import register
 from ..readout import Ridge
