@@ -27,10 +27,11 @@ FORCE_PARAMS = ModelParams("biornn.rate.force:FORCE", fixed=("n_units", "n_outpu
         "gain": Field("float", 1.2),
     },
     "cost": {
-        "sizes": Field("list[int]", [8, 16, 32, 64, 96, 128]),
-        "length": Field("int", 20),
-        "repeats": Field("int", 3),
-        "fit_from": Field("int", 32, help="fit the exponent over sizes >= this"),
+        "rtrl_sizes": Field("list[int]", [8, 16, 32, 64, 96, 128]),
+        "bptt_sizes": Field("list[int]", [128, 256, 512, 1024]),
+        "bptt_length": Field("int", 1000, help="time steps per BPTT timing"),
+        "repeats": Field("int", 5, help="timings per size (the median is kept)"),
+        "fit_from": Field("int", 64, help="fit the RTRL exponent over sizes >= this"),
     },
 })
 def rtrl_vs_bptt(spec, seed, report):
@@ -41,23 +42,31 @@ def rtrl_vs_bptt(spec, seed, report):
     diff = compare_rtrl_bptt(g["n_units"], g["length"], gain=g["gain"], seed=seed)
     report.metric("max_relative_gradient_difference", max(diff["relative_difference"].values()))
     report.metric("loss_difference", diff["loss_difference"])
-    cost = gradient_cost_scaling(tuple(c["sizes"]), length=c["length"], repeats=c["repeats"],
+    cost = gradient_cost_scaling(tuple(c["rtrl_sizes"]), tuple(c["bptt_sizes"]),
+                                 bptt_length=c["bptt_length"], repeats=c["repeats"],
                                  fit_from=c["fit_from"], seed=seed)
     # measured times: kept with the timings, never compared as results
     report.timing("rtrl_cost_exponent", cost["rtrl_exponent"])
     report.timing("bptt_cost_exponent", cost["bptt_exponent"])
-    report.table("cost_per_step", [{"n_units": int(n), "rtrl_seconds": float(r),
-                                    "bptt_seconds": float(b)} for n, r, b in
-                                   zip(cost["sizes"], cost["rtrl_per_step"],
-                                       cost["bptt_per_step"])])
-    report.note(f"fitted exponents (time ∝ n^a, n >= {c['fit_from']}): RTRL "
-                f"{cost['rtrl_exponent']:.2f} (theory 4), BPTT {cost['bptt_exponent']:.2f} "
-                "(theory 2); measured on this machine")
-    report.plot("cost_scaling", plots.curves, cost["sizes"],
-                {f"RTRL (a = {cost['rtrl_exponent']:.2f})": cost["rtrl_per_step"],
-                 f"BPTT (a = {cost['bptt_exponent']:.2f})": cost["bptt_per_step"]},
-                xlabel="hidden units n", ylabel="seconds per time step", logx=True, logy=True,
-                title="gradient cost per step")
+    report.table("cost_per_step",
+                 [{"method": "RTRL", "n_units": int(n), "seconds_per_step": float(t)}
+                  for n, t in zip(cost["rtrl_sizes"], cost["rtrl_per_step"])] +
+                 [{"method": "BPTT", "n_units": int(n), "seconds_per_step": float(t)}
+                  for n, t in zip(cost["bptt_sizes"], cost["bptt_per_step"])])
+    report.note(f"fitted exponents (time per step ∝ n^a): RTRL {cost['rtrl_exponent']:.2f} "
+                f"over n >= {c['fit_from']} (theory 4), BPTT {cost['bptt_exponent']:.2f} "
+                "(theory 2); wall-clock measurements on this machine")
+    report.plot("cost_scaling", _cost_panel, cost)
+
+
+def _cost_panel(cost, *, ax=None):
+    for method in ("rtrl", "bptt"):
+        ax = plots.curves(cost[f"{method}_sizes"],
+                          {f"{method.upper()} (a = {cost[f'{method}_exponent']:.2f})":
+                           cost[f"{method}_per_step"]}, ax=ax, xlabel="hidden units n",
+                          ylabel="seconds per time step", logx=True, logy=True,
+                          title="gradient cost per time step")
+    return ax
 
 
 @register("adding_problem", figures=("learning_curves",), requires=_DEMOS, schema={
