@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List simulations/*.toml and the experiment kinds.")
     p.add_argument("--kinds", action="store_true",
                    help="also list the experiment kinds and their tables")
+    p.add_argument("--kind", default=None, metavar="KIND",
+                   help="describe every table and key of one experiment kind")
     return parser
 
 
@@ -193,6 +195,8 @@ def _cmd_models(args) -> int:
 def _cmd_simulations(args) -> int:
     from . import experiment, specs
 
+    if args.kind:
+        return _describe_kind(args.kind)
     sims = specs.list_simulations()
     width = max([len(s["name"]) for s in sims] + [4])
     for s in sims:
@@ -205,6 +209,30 @@ def _cmd_simulations(args) -> int:
             tables = ", ".join(f"[{t}]" for t in exp.schema)
             print(f"  {kind:<26}  {exp.help}\n  {'':<26}  tables: {tables}; "
                   f"figures: {', '.join(exp.figures)}")
+    return 0
+
+
+def _describe_kind(kind) -> int:
+    from . import experiment, schema, specs
+
+    kinds = experiment.experiments()
+    if kind not in kinds:
+        raise specs.SpecError(f"unknown experiment kind {kind!r}; expected one of "
+                              f"{sorted(kinds)}")
+    exp = kinds[kind]
+    print(f"{kind}: {exp.help}\nfigures: {', '.join(exp.figures)}")
+    for table, fields in {**schema.COMMON_SCHEMA, **exp.schema}.items():
+        print(f"\n[{table}]")
+        if isinstance(fields, schema.ModelParams):
+            fixed = f"; set by the experiment: {', '.join(fields.fixed)}" if fields.fixed else ""
+            print(f"  keyword arguments of {fields.target} (and preset = MODEL_NAME){fixed}")
+            continue
+        for key, fld in fields.items():
+            default = "required" if fld.default is schema.REQUIRED else f"= {fld.default!r}"
+            choices = f" one of {list(fld.choices)}" if fld.choices else ""
+            print(f"  {key} ({fld.type}{choices}) {default}")
+            if fld.help:
+                print(f"      {fld.help}")
     return 0
 
 

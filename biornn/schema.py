@@ -49,7 +49,7 @@ class Field:
     choices : tuple, optional
         Allowed values (or allowed items, for a list).
     help : str
-        One line shown by ``biornn simulations --verbose`` and in errors.
+        One line shown by ``biornn simulations --kind KIND`` and in errors.
     """
 
     type: str
@@ -71,9 +71,9 @@ class ModelParams:
     plus ``preset``: the name of a file in ``models/`` whose parameters are
     loaded first and overridden by the table's other keys (a class with a
     ``from_model(name, **overrides)`` constructor reads the file itself).
-    Nested tables (``[lsm.neuron]``) are passed as dicts, quantities converted.  Quantities
-    written with units are converted to SI floats; a parameter whose default
-    is a bool, int or float must be given as one.  ``fixed`` names keys the
+    Quantities written with units are converted to SI floats, also inside
+    nested tables (``[lsm.neuron]``, passed as dicts); a parameter whose
+    default is a bool, int or float must be given as one.  ``fixed`` names keys the
     runner sets itself (such as the input dimension), which a spec may not set.
     ``types`` gives a :class:`Field` type for parameters without a default
     (``{"n_units": "int"}``).

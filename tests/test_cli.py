@@ -139,6 +139,10 @@ def test_listings(capsys):
     for name in TINY:
         assert name in out
     assert "esn_benchmark" in out and "mackey_glass_closed_loop" in out
+    assert run_cli("simulations", "--kind", "esn_benchmark") == 0
+    out = capsys.readouterr().out
+    assert "[task]" in out and "n_train (int) = 2000" in out and "EchoStateNetwork" in out
+    assert run_cli("simulations", "--kind", "nope") == 2
     assert run_cli("models") == 0
     assert run_cli("validate", "esn_narma", "--show") == 0
     assert '"n_units": 200' in capsys.readouterr().out
