@@ -103,7 +103,7 @@ def adding_problem(spec, seed, report):
     report.note("baseline: always answering 1.0 (MSE about 1/6)")
     epochs = np.arange(1, len(next(iter(curves.values()))) + 1)
     report.plot("learning_curves", plots.curves, epochs, curves, xlabel="epoch",
-                ylabel="validation MSE", logy=True,
+                ylabel="validation loss", logy=True,
                 title=f"adding problem, T = {t['length']}")
 
 
