@@ -148,9 +148,11 @@ class SweepResult:
     failed: list = field(default_factory=list)
 
 
-def _definition(spec_name, base_overrides, points, seeds):
-    return {"spec": str(spec_name), "overrides": list(base_overrides),
-            "points": points, "seeds": list(seeds)}
+def _definition(spec_file, base_overrides, points, seeds):
+    """What identifies a sweep: the spec file and its content, overrides, points, seeds."""
+    path = Path(spec_file).resolve()
+    return {"spec": str(path), "spec_sha1": hashlib.sha1(path.read_bytes()).hexdigest(),
+            "overrides": list(base_overrides), "points": points, "seeds": list(seeds)}
 
 
 def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), scheduler=None,
@@ -201,8 +203,8 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if def_path.exists():
         old = json.loads(def_path.read_text())
         if old != json.loads(json.dumps(definition)):
-            raise ValueError(f"{folder} holds a different sweep ({def_path}); "
-                             "choose another --out")
+            raise ValueError(f"{folder} holds a different sweep ({def_path}: another spec, "
+                             "spec content, overrides, points or seeds); choose another --out")
     else:
         _write_atomic(def_path, definition)
 

@@ -13,6 +13,7 @@ import pytest
 from biornn import sweep
 from biornn.specs import SpecError
 
+ROOT = Path(__file__).resolve().parent.parent
 TINY = ["esn.n_units=12", "esn.density=0.3", "task.n_train=120", "task.n_test=50", "task.washout=20"]
 GRID = sweep.grid_points({"esn.spectral_radius": [0.5, 0.95], "esn.input_scaling": [0.1, 0.5]})
 
@@ -66,7 +67,7 @@ def test_interrupted_sweep_resumes_without_redoing_points(tmp_path):
 
 def test_sweep_killed_by_sigint_resumes_with_the_same_table(tmp_path):
     """A real interruption: Ctrl-C in the middle of `biornn sweep`, then the same command."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     over = ["esn.n_units=40", "esn.density=0.2", "task.n_train=1500", "task.n_test=300",
             "task.washout=50"]
     points = sweep.grid_points({"esn.spectral_radius": [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99,
@@ -131,6 +132,17 @@ def test_a_failing_point_is_recorded_and_retried(tmp_path):
     again = sweep.run_sweep("esn_narma", points, [0], out=tmp_path, overrides=over,
                             max_workers=1, progress=False)
     assert (again.n_run, again.n_skipped, len(again.failed)) == (0, 1, 1)
+
+
+def test_an_edited_spec_is_not_resumed_with_stale_points(tmp_path):
+    spec = tmp_path / "mine.toml"
+    spec.write_text((ROOT / "simulations" / "esn_narma.toml").read_text())
+    sweep.run_sweep(spec, [{}], [0], out=tmp_path / "sw", overrides=TINY, max_workers=1,
+                    progress=False)
+    spec.write_text(spec.read_text().replace("order = 10", "order = 5"))
+    with pytest.raises(ValueError, match="different sweep"):
+        sweep.run_sweep(spec, [{}], [0], out=tmp_path / "sw", overrides=TINY, max_workers=1,
+                        progress=False)
 
 
 def test_invalid_point_fails_before_anything_runs(tmp_path):
