@@ -259,6 +259,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"biornn {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # output piped into `head` and the like
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -119,6 +119,17 @@ def test_malformed_spec_exits_nonzero_naming_the_problem(override, message, tmp_
     assert not any(tmp_path.iterdir()), "a failed spec writes no run folder"
 
 
+def test_report_figures_selects_what_is_drawn(tmp_path, capsys):
+    tiny = [a for o in TINY["esn_memory_capacity"] for a in ("--set", o)]
+    assert run_cli("run", "esn_memory_capacity", "--out", tmp_path, "--no-progress", *tiny,
+                   "--set", "report.figures=[]", "--set", "report.dpi=50") == 0
+    (folder,) = tmp_path.iterdir()
+    assert [p.name for p in folder.glob("*.png")] == ["forgetting_curve.png"]
+    assert run_cli("run", "esn_memory_capacity", "--out", tmp_path, *tiny,
+                   "--set", 'report.figures=["spikes"]') == 2
+    assert "unknown figure(s) ['spikes']" in capsys.readouterr().err
+
+
 def test_bad_unit_in_a_spec_file_exits_nonzero(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text('[experiment]\nkind = "esn_benchmark"\n[esn]\nn_units = 10\n'
