@@ -198,8 +198,9 @@ def lsm_vs_esn(spec, seed, report):
     report.table("comparison", rows)
     step_text = (f"one analog step is one ESN update and {step * 1e3:g} ms of simulated LSM "
                  "time (a readout sample)" if step else "")
-    report.note("Same readout (ridge, same alpha grid) on both models' states; "
-                f"{step_text}. Chance accuracy is {1 / c['n_templates']:.2f}. "
+    chance = f" Chance accuracy is {1 / c['n_templates']:.2f}." if c["enabled"] else ""
+    report.note("Same readout (ridge, same alpha grid) on both models' states"
+                f"{'; ' + step_text if step_text else ''}.{chance} "
                 "Costs are wall-clock seconds of the model run only, on this machine.")
     _figures(report, rows, sizes, spec, cls_data, lsm_largest, preds_largest, step_text)
 
@@ -219,7 +220,8 @@ def _figures(report, rows, sizes, spec, cls_data, lsm, preds, step_text):
                                             chance=1 / spec["classification"]["n_templates"]
                                             if key == "accuracy" else None))
     report.plot("comparison", panels,
-                suptitle=f"LSM vs ESN, same ridge readout; {step_text}; costs: model run only")
+                suptitle="LSM vs ESN, same ridge readout; "
+                         f"{step_text + '; ' if step_text else ''}costs: model run only")
     if lsm is not None:   # simulated only if the figure is drawn (not in sweeps)
         report.plot("raster", _draw_raster, lsm, cls_data.inputs[0], cls_data.duration)
     if preds is not None and a["name"] == "narma":
