@@ -1,0 +1,211 @@
+"""The demonstrations of gradient-trained RNNs and FORCE, as functions returning numbers.
+
+The scripts in ``simulations/`` print and plot what these return; a spec or the
+CLI can call them directly.  Every function is seeded and returns plain dicts.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._rng import as_generator
+from ..tasks import adding_problem, sinusoids
+from ._sequence import last_step_targets
+from .feedforward import MLP, delay_embed
+from .force import FORCE
+from .lstm import LSTM
+from .optim import Adam, train
+from .rnn import RNN
+from .rtrl import rtrl_gradient, snap1_gradient
+
+__all__ = ["median_time", "fit_exponent", "compare_rtrl_bptt", "gradient_cost_scaling",
+           "snap1_bias", "vanishing_gradients", "adding_problem_experiment",
+           "force_periodic", "FORCE_TARGET", "delay_window_cost"]
+
+
+def median_time(fn, repeats=5):
+    """Median wall time of ``fn()`` over ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def fit_exponent(sizes, times):
+    """Slope of ``log(time)`` against ``log(size)``: the exponent a in time ∝ size^a."""
+    return float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+
+
+def _random_problem(n_inputs, n_outputs, length, batch, seed):
+    rng = as_generator(seed)
+    return (rng.standard_normal((batch, length, n_inputs)),
+            rng.standard_normal((batch, length, n_outputs)))
+
+
+def compare_rtrl_bptt(n_units=16, length=50, *, n_inputs=3, n_outputs=2, batch=2, gain=1.2,
+                      seed=0):
+    """Largest relative difference between RTRL and BPTT gradients, per parameter."""
+    net = RNN(n_inputs, n_units, n_outputs, gain=gain, seed=seed)
+    x, y = _random_problem(n_inputs, n_outputs, length, batch, seed + 1)
+    loss_b, gb = net.bptt(x, y)
+    loss_r, gr = rtrl_gradient(net, x, y)
+    diffs = {k: float(np.max(np.abs(gr[k] - gb[k])) / np.max(np.abs(gb[k]))) for k in gb}
+    return {"loss_difference": abs(loss_b - loss_r), "relative_difference": diffs}
+
+
+def gradient_cost_scaling(sizes=(8, 16, 32, 64, 96, 128), *, length=20, repeats=3,
+                          fit_from=96, seed=0):
+    """Time per step of RTRL and of BPTT (batch 1) against the number of units.
+
+    Returns the sizes, the times per step (seconds) and the exponents fitted over
+    ``sizes >= fit_from`` (where BLAS is saturated; the small sizes are dominated
+    by per-call overhead).  RTRL should approach 4, BPTT 2.
+    """
+    sizes = np.asarray(sizes)
+    rtrl, bptt = [], []
+    for n in sizes:
+        net = RNN(1, int(n), 1, seed=seed)
+        x, y = _random_problem(1, 1, length, 1, seed)
+        rtrl.append(median_time(lambda: rtrl_gradient(net, x, y), repeats) / length)
+        xb, yb = _random_problem(1, 1, 50 * length, 1, seed)
+        bptt.append(median_time(lambda: net.bptt(xb, yb), repeats) / (50 * length))
+    sel = sizes >= fit_from
+    if sel.sum() < 2:
+        sel = np.ones_like(sizes, dtype=bool)
+    return {"sizes": sizes, "rtrl_per_step": np.array(rtrl), "bptt_per_step": np.array(bptt),
+            "rtrl_exponent": fit_exponent(sizes[sel], np.array(rtrl)[sel]),
+            "bptt_exponent": fit_exponent(sizes[sel], np.array(bptt)[sel]),
+            "fit_range": (int(sizes[sel].min()), int(sizes[sel].max()))}
+
+
+def snap1_bias(sizes=(8, 16, 32, 64), gains=(0.5, 1.0, 1.5), *, length=50, n_draws=5, seed=0):
+    """How far SnAp-1's gradient is from exact RTRL, over random networks and data.
+
+    For each (n, gain) and ``n_draws`` random networks and sequences, the
+    recurrent-weight gradient ``g`` of SnAp-1 is compared with the exact one
+    ``g*``: cosine similarity and relative error ``||g − g*|| / ||g*||``.  SnAp-1
+    is deterministic, so for one network and sequence its variance is zero; the
+    spread over draws is reported as the standard deviation.
+    """
+    rows = []
+    rng = as_generator(seed)
+    for gain in gains:
+        for n in sizes:
+            cos, rel = [], []
+            for _ in range(n_draws):
+                s = int(rng.integers(2**31))
+                net = RNN(2, int(n), 1, gain=gain, seed=s)
+                x, y = _random_problem(2, 1, length, 1, s + 1)
+                _, ge = rtrl_gradient(net, x, y)
+                _, ga = snap1_gradient(net, x, y)
+                a = np.concatenate([ga[k].ravel() for k in ("W", "W_in", "b")])
+                e = np.concatenate([ge[k].ravel() for k in ("W", "W_in", "b")])
+                cos.append(a @ e / (np.linalg.norm(a) * np.linalg.norm(e)))
+                rel.append(np.linalg.norm(a - e) / np.linalg.norm(e))
+            rows.append({"gain": gain, "n_units": int(n), "cosine": float(np.mean(cos)),
+                         "cosine_std": float(np.std(cos)),
+                         "relative_error": float(np.mean(rel)),
+                         "relative_error_std": float(np.std(rel))})
+    return rows
+
+
+def vanishing_gradients(length=100, n_units=32, *, n_sequences=20, gain=1.0, seed=0):
+    """Mean norm of ``∂L/∂h_{T−k}`` against lag ``k`` for an RNN and an LSTM (untrained).
+
+    The loss is the adding-problem error at the last step only, so every
+    gradient reaching ``h_{T−k}`` has travelled back ``k`` steps.
+    """
+    x, y = adding_problem(n_sequences, length, seed=seed)
+    ys, mask = last_step_targets(y, length)
+    out = {"lag": np.arange(length)}
+    for name, net in (("rnn", RNN(2, n_units, 1, gain=gain, seed=seed)),
+                      ("lstm", LSTM(2, n_units, 1, seed=seed))):
+        dH = net.state_gradients(x, ys, mask)                 # (B, T, n)
+        norms = np.linalg.norm(dH, axis=-1).mean(axis=0)       # (T,)
+        out[name] = norms[::-1].copy()                          # index = lag
+    return out
+
+
+def adding_problem_experiment(model="lstm", *, n_units=32, length=100, n_train=10000,
+                              n_test=1000, n_epochs=10, batch_size=50, learning_rate=1e-2,
+                              clip=1.0, seed=0, progress=False):
+    """Train an LSTM or a vanilla RNN on the adding problem; report the test MSE.
+
+    The baseline of always answering 1.0 has MSE 1/6 ≈ 0.167.
+    """
+    x, y = adding_problem(n_train, length, seed=seed)
+    xv, yv = adding_problem(n_test, length, seed=seed + 1)
+    xt, yt = adding_problem(n_test, length, seed=seed + 2)
+    ys, mask = last_step_targets(y, length)
+    yvs, maskv = last_step_targets(yv, length)
+    cls = {"lstm": LSTM, "rnn": RNN}[model]
+    net = cls(2, n_units, 1, seed=seed)
+    t0 = time.perf_counter()
+    history = train(net, x, ys, mask=mask, optimizer=Adam(learning_rate), n_epochs=n_epochs,
+                    batch_size=batch_size, clip=clip, validation=(xv, yvs, maskv), seed=seed,
+                    progress=progress)
+    seconds = time.perf_counter() - t0
+    pred = net.predict(xt)[:, -1, 0]
+    return {"model": model, "test_mse": float(np.mean((pred - yt[:, 0]) ** 2)),
+            "baseline_mse": float(np.mean((1.0 - yt[:, 0]) ** 2)),
+            "val_loss": history["val_loss"], "seconds": seconds, "net": net}
+
+
+# Sussillo & Abbott (2009) periodic target: four sinusoids, periods 1.2, 0.6, 0.4, 0.3 s
+# (120, 60, 40, 30 τ), amplitudes 1.3/1.5 · (1, 1/2, 1/6, 1/3); mean |f| ≈ 0.62.
+FORCE_TARGET = {"periods": (1.2, 0.6, 0.4, 0.3),
+                "amplitudes": tuple(1.3 / 1.5 * np.array([1.0, 1 / 2, 1 / 6, 1 / 3]))}
+
+
+def force_periodic(n_units=1000, *, train_steps=14400, test_steps=14400, seed=0, progress=False,
+                   **force_options):
+    """Train a FORCE network on the four-sinusoid target, then let it run freely.
+
+    Returns the free-running mean absolute error, the target's mean ``|f|``, the
+    wall time and the traces.  ``train_steps`` of 14 400 with ``learn_every=2``
+    gives 7 200 RLS updates.
+    """
+    net = FORCE(n_units, seed=seed, **force_options)
+    f = sinusoids(train_steps + test_steps, dt=net.dt, **FORCE_TARGET)
+    t0 = time.perf_counter()
+    z_train = net.fit(f[:train_steps], progress=progress)
+    z_test = net.run(test_steps)
+    seconds = time.perf_counter() - t0
+    return {"test_mae": float(np.mean(np.abs(z_test - f[train_steps:]))),
+            "train_mae": float(np.mean(np.abs(z_train[-test_steps // 4:]
+                                              - f[train_steps - test_steps // 4:train_steps]))),
+            "mean_abs_target": float(np.mean(np.abs(f))), "seconds": seconds,
+            "n_updates": int(net.readout.n_updates_), "target": f,
+            "output": np.concatenate([z_train, z_test]), "dt": net.dt}
+
+
+def delay_window_cost(windows=(5, 10, 20, 40), *, lag=15, n_hidden=32, n_steps=3000,
+                      n_epochs=30, seed=0):
+    """A time-delay MLP recalling ``u_{t−lag}``: cost grows with the window, memory stops at it.
+
+    Returns, per window ``w``, the number of parameters, the time per sample of
+    one forward+backward pass and the test NMSE: the recall fails for ``w ≤ lag``
+    (the input is outside the window) and costs more as ``w`` grows.
+    """
+    rng = as_generator(seed)
+    u = rng.uniform(-1, 1, n_steps)
+    rows = []
+    for w in windows:
+        X = delay_embed(u, w)
+        t_end = np.arange(w - 1, n_steps)
+        keep = t_end >= lag
+        X, y = X[keep], u[t_end[keep] - lag][:, None]
+        half = X.shape[0] // 2
+        net = MLP(w, n_hidden, 1, seed=seed)
+        train(net, X[:half], y[:half], optimizer=Adam(1e-2), n_epochs=n_epochs, batch_size=64,
+              seed=seed, progress=False)
+        err = net.predict(X[half:]) - y[half:]
+        per_sample = median_time(lambda: net.backprop(X[:half], y[:half]), 3) / half
+        rows.append({"window": int(w), "n_parameters": net.n_parameters,
+                     "seconds_per_sample": per_sample,
+                     "test_nmse": float(np.mean(err ** 2) / np.var(y[half:]))})
+    return rows
