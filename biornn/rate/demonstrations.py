@@ -113,20 +113,34 @@ def snap1_bias(sizes=(8, 16, 32, 64), gains=(0.5, 1.0, 1.5), *, length=50, n_dra
     return rows
 
 
-def vanishing_gradients(length=100, n_units=32, *, n_sequences=20, gain=1.0, seed=0):
-    """Mean norm of ``∂L/∂h_{T−k}`` against lag ``k`` for an RNN and an LSTM (untrained).
+def vanishing_gradients(networks=None, *, length=100, n_units=32, n_sequences=20, seed=0):
+    """Mean norm of ``∂L/∂h_{T−k}`` against lag ``k`` for RNNs and LSTMs.
 
     The loss is the adding-problem error at the last step only, so every
-    gradient reaching ``h_{T−k}`` has travelled back ``k`` steps.
+    gradient reaching ``h_{T−k}`` has travelled back ``k`` steps.  Also returns
+    the decay rate per step, the slope of ``log ||∂L/∂h_{T−k}||`` over lags.
+
+    Parameters
+    ----------
+    networks : dict of name -> RNN or LSTM (2 inputs, 1 output), optional
+        Default: untrained RNNs with gain 0.9 and 1.2 and LSTMs with forget-gate
+        bias 1 and 3.
     """
+    if networks is None:
+        networks = {"RNN, gain 0.9": RNN(2, n_units, 1, gain=0.9, seed=seed),
+                    "RNN, gain 1.2": RNN(2, n_units, 1, gain=1.2, seed=seed),
+                    "LSTM, forget bias 1": LSTM(2, n_units, 1, forget_bias=1.0, seed=seed),
+                    "LSTM, forget bias 3": LSTM(2, n_units, 1, forget_bias=3.0, seed=seed)}
     x, y = adding_problem(n_sequences, length, seed=seed)
     ys, mask = last_step_targets(y, length)
-    out = {"lag": np.arange(length)}
-    for name, net in (("rnn", RNN(2, n_units, 1, gain=gain, seed=seed)),
-                      ("lstm", LSTM(2, n_units, 1, seed=seed))):
-        dH = net.state_gradients(x, ys, mask)                 # (B, T, n)
-        norms = np.linalg.norm(dH, axis=-1).mean(axis=0)       # (T,)
-        out[name] = norms[::-1].copy()                          # index = lag
+    out = {"lag": np.arange(length), "norms": {}, "decay_per_step": {}}
+    for name, net in networks.items():
+        dH = net.state_gradients(x, ys, mask)                  # (B, T, n)
+        norms = np.linalg.norm(dH, axis=-1).mean(axis=0)[::-1].copy()   # index = lag
+        out["norms"][name] = norms
+        ok = norms > 1e-300
+        out["decay_per_step"][name] = float(np.exp(np.polyfit(out["lag"][ok],
+                                                              np.log(norms[ok]), 1)[0]))
     return out
 
 
@@ -152,7 +166,8 @@ def adding_problem_experiment(model="lstm", *, n_units=32, length=100, n_train=1
     pred = net.predict(xt)[:, -1, 0]
     return {"model": model, "test_mse": float(np.mean((pred - yt[:, 0]) ** 2)),
             "baseline_mse": float(np.mean((1.0 - yt[:, 0]) ** 2)),
-            "val_loss": history["val_loss"], "seconds": seconds, "net": net}
+            "val_loss": history["val_loss"], "seconds": seconds, "net": net,
+            "n_parameters": net.n_parameters}
 
 
 # Sussillo & Abbott (2009) periodic target: four sinusoids, periods 1.2, 0.6, 0.4, 0.3 s
