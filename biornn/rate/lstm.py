@@ -40,15 +40,6 @@ __all__ = ["LSTM", "GATE_ORDER"]
 GATE_ORDER = ("input", "forget", "cell", "output")
 
 
-def _sigmoid(a, out):
-    """In-place logistic function ``σ(a) = ½ (1 + tanh(a/2))`` (stable for any a)."""
-    np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
-
-
 @register_saveable
 class LSTM(SequenceModel):
     """LSTM network with a forget gate and a linear readout; gate order i, f, g, o.
@@ -102,52 +93,67 @@ class LSTM(SequenceModel):
         self._init_readout(rng, n, self.n_outputs, self.dtype)
 
     def _forward(self, X, h0=None):
-        """Run on time-major ``X`` (T, B, D); cache gates (T, B, 4n), cells and states."""
+        """Run on time-major ``X`` (T, B, D); cache gates (T, B, 4n), cells and states.
+
+        The sigmoid gates use ``σ(a) = ½ (1 + tanh(a/2))``: with the i, f, o rows
+        of the weights halved, one ``tanh`` call per step serves all four gates.
+        """
         if h0 is not None:
             raise ValueError("LSTM starts from h0 = c0 = 0; h0 is not supported")
         T, B, _ = X.shape
         n = self.n_units
         p = self.params
-        A = X @ p["W_x"].T + p["b"]                    # input drive of all gates, all steps
+        half = np.full(4 * n, 0.5, dtype=self.dtype)
+        half[2 * n:3 * n] = 1.0
+        A = X @ (p["W_x"] * half[:, None]).T + p["b"] * half     # all gates, all steps
+        WhT = (p["W_h"] * half[:, None]).T
         Hall = np.zeros((T + 1, B, n), dtype=self.dtype)
         Call = np.zeros((T + 1, B, n), dtype=self.dtype)
         tanhC = np.empty((T, B, n), dtype=self.dtype)
-        WhT = p["W_h"].T
         tmp = np.empty((B, 4 * n), dtype=self.dtype)
+        ig = np.empty((B, n), dtype=self.dtype)
         for t in range(T):
             a = A[t]
             a += np.dot(Hall[t], WhT, out=tmp)
-            _sigmoid(a[:, :2 * n], a[:, :2 * n])      # i, f
-            np.tanh(a[:, 2 * n:3 * n], out=a[:, 2 * n:3 * n])
-            _sigmoid(a[:, 3 * n:], a[:, 3 * n:])      # o
-            c = np.multiply(a[:, n:2 * n], Call[t], out=Call[t + 1])
-            c += a[:, :n] * a[:, 2 * n:3 * n]
+            np.tanh(a, out=a)
+            sig_if, sig_o = a[:, :2 * n], a[:, 3 * n:]
+            sig_if += 1.0
+            sig_if *= 0.5
+            sig_o += 1.0
+            sig_o *= 0.5
+            c = np.multiply(a[:, n:2 * n], Call[t], out=Call[t + 1])      # f ⊙ c_{t−1}
+            c += np.multiply(a[:, :n], a[:, 2 * n:3 * n], out=ig)        # + i ⊙ g
             np.tanh(c, out=tanhC[t])
-            np.multiply(a[:, 3 * n:], tanhC[t], out=Hall[t + 1])
+            np.multiply(sig_o, tanhC[t], out=Hall[t + 1])
         return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:], "Hprev": Hall[:-1]}
 
     def _backward(self, cache, dH_out):
         X, G, Call, tanhC, Hprev = (cache[k] for k in ("X", "G", "C", "tanhC", "Hprev"))
         T, B, n = tanhC.shape
         Wh = self.params["W_h"]
-        dA = np.empty_like(G)
+        i, f, g, o = G[..., :n], G[..., n:2 * n], G[..., 2 * n:3 * n], G[..., 3 * n:]
+        # Local derivatives for all steps at once, so the loop only chains them:
+        # ∂a/∂c for gates i, f, g; ∂a/∂h for gate o; and ∂c_t/∂h_t.
+        F = np.empty((T, B, 4, n), dtype=self.dtype)
+        np.multiply(g, i * (1.0 - i), out=F[:, :, 0])
+        np.multiply(Call[:-1], f * (1.0 - f), out=F[:, :, 1])
+        np.multiply(i, 1.0 - g * g, out=F[:, :, 2])
+        np.multiply(tanhC, o * (1.0 - o), out=F[:, :, 3])
+        dc_dh = o * (1.0 - tanhC * tanhC)
+        dA = np.empty((T, B, 4, n), dtype=self.dtype)
         dH = np.empty_like(tanhC)
         carry_h = np.zeros((B, n), dtype=self.dtype)
         dc = np.zeros((B, n), dtype=self.dtype)
+        tmp = np.empty((B, n), dtype=self.dtype)
+        flat = dA.reshape(T, B, 4 * n)
         for t in range(T - 1, -1, -1):
-            i, f, g, o = G[t, :, :n], G[t, :, n:2 * n], G[t, :, 2 * n:3 * n], G[t, :, 3 * n:]
-            tc = tanhC[t]
             dh = np.add(dH_out[t], carry_h, out=dH[t])
-            # dc_t = dh ⊙ o ⊙ (1 − tanh² c) + dc_{t+1} ⊙ f_{t+1}  (the latter already in dc)
-            dc += dh * o * (1.0 - tc * tc)
-            da = dA[t]
-            np.multiply(dc * g, i * (1.0 - i), out=da[:, :n])
-            np.multiply(dc * Call[t], f * (1.0 - f), out=da[:, n:2 * n])
-            np.multiply(dc * i, 1.0 - g * g, out=da[:, 2 * n:3 * n])
-            np.multiply(dh * tc, o * (1.0 - o), out=da[:, 3 * n:])
-            dc *= f
-            np.dot(da, Wh, out=carry_h)
-        flat = dA.reshape(-1, 4 * n)
+            dc += np.multiply(dh, dc_dh[t], out=tmp)      # + dc_{t+1} ⊙ f_{t+1} already in dc
+            np.multiply(F[t, :, :3], dc[:, None, :], out=dA[t, :, :3])
+            np.multiply(F[t, :, 3], dh, out=dA[t, :, 3])
+            dc *= f[t]
+            np.dot(flat[t], Wh, out=carry_h)
+        flat = flat.reshape(-1, 4 * n)
         return ({"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
                  "W_h": flat.T @ Hprev.reshape(-1, n),
                  "b": flat.sum(axis=0)}, dH)
