@@ -41,19 +41,20 @@ def main():
         print(f"  {k:6s} {v:.1e}")
 
     sizes = (8, 16, 32, 64, 96, 128) if args.quick else (8, 16, 32, 64, 96, 128, 160, 192, 256)
-    res = gradient_cost_scaling(sizes, length=5 if not args.quick else 10,
-                                repeats=3, fit_from=96)
+    bsizes = (128, 256, 512) if args.quick else (128, 256, 512, 1024, 2048)
+    res = gradient_cost_scaling(sizes, bsizes, rtrl_length=5, repeats=3, fit_from=96)
     print("\ntime per step (1 BLAS thread, batch 1)")
-    print("     n    RTRL (ms)    BPTT (ms)")
-    for n, r, b in zip(res["sizes"], res["rtrl_per_step"], res["bptt_per_step"]):
-        print(f"  {n:4d}  {1e3 * r:11.3f}  {1e3 * b:11.4f}")
-    lo, hi = res["fit_range"]
-    print(f"fitted exponent over n = {lo}..{hi}: RTRL {res['rtrl_exponent']:.2f} (theory 4), "
-          f"BPTT {res['bptt_exponent']:.2f} (theory 2)")
+    for n, r in zip(res["rtrl_sizes"], res["rtrl_per_step"]):
+        print(f"  RTRL n = {n:5d}: {1e3 * r:10.3f} ms")
+    for n, b in zip(res["bptt_sizes"], res["bptt_per_step"]):
+        print(f"  BPTT n = {n:5d}: {1e3 * b:10.4f} ms   (T = 1000)")
+    lo, hi = res["rtrl_fit_range"]
+    print(f"fitted exponents: RTRL {res['rtrl_exponent']:.2f} over n = {lo}..{hi} (theory 4); "
+          f"BPTT {res['bptt_exponent']:.2f} over n = {bsizes[0]}..{bsizes[-1]} (theory 2)")
 
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    ax[0].loglog(res["sizes"], res["rtrl_per_step"], "o-", label="RTRL")
-    ax[0].loglog(res["sizes"], res["bptt_per_step"], "s-", label="BPTT")
+    ax[0].loglog(res["rtrl_sizes"], res["rtrl_per_step"], "o-", label="RTRL")
+    ax[0].loglog(res["bptt_sizes"], res["bptt_per_step"], "s-", label="BPTT")
     ax[0].set(xlabel="hidden units n", ylabel="seconds per time step",
               title=f"RTRL ∝ n^{res['rtrl_exponent']:.2f}, BPTT ∝ n^{res['bptt_exponent']:.2f}")
     ax[0].legend()
