@@ -71,8 +71,8 @@ class FORCE:
     Examples
     --------
     >>> net = FORCE(200, seed=0)
-    >>> t = np.arange(4000) * 1e-4
-    >>> z_train = net.fit(np.sin(2 * np.pi * t / 0.05)[:, None], progress=False)
+    >>> t = np.arange(4000) * net.dt
+    >>> z_train = net.fit(np.sin(2 * np.pi * t / 0.2)[:, None], progress=False)
     >>> z_free = net.run(1000)          # generates the sine on its own
     """
 
