@@ -39,7 +39,7 @@ def main():
     if args.trained:
         for model in ("rnn", "lstm"):
             res = adding_problem_experiment(model, n_epochs=10, progress=True)
-            nets[f"{model.upper()} trained (test MSE {res['test_mse']:.3f})"] = res["net"]
+            nets[f"{model.upper()} trained (test MSE {res['test_mse']:.4f})"] = res["net"]
     res = vanishing_gradients(nets, length=100)
     print("mean ||∂L/∂h_{T-k}|| (loss at step T = 100 only)")
     print(f"  {'network':40s} {'k=0':>9s} {'k=10':>9s} {'k=50':>9s} {'k=99':>9s}  factor/step")
