@@ -59,6 +59,17 @@ class _Estimator:
             setattr(self, key, value)
         return self
 
+    def __sklearn_tags__(self):
+        """Estimator tags, for scikit-learn's tools (only called when it is installed)."""
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+        classifier = self._estimator_type == "classifier"
+        return Tags(estimator_type=self._estimator_type,
+                    target_tags=TargetTags(required=True, multi_output=not classifier,
+                                           single_output=True),
+                    classifier_tags=ClassifierTags(multi_label=False) if classifier else None,
+                    regressor_tags=None if classifier else RegressorTags())
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
@@ -69,15 +80,26 @@ class _Estimator:
                 f"this {type(self).__name__} is not fitted yet; call fit first")
 
     def _check_X(self, X, name="X"):
-        X = as_float_array(name, X, ndim=2)
+        X = as_float_array(name, X)
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be 2-d (samples, features), got shape {X.shape}. "
+                             "Reshape your data: X.reshape(-1, 1) for a single feature or "
+                             "X.reshape(1, -1) for a single sample")
         if X.shape[0] == 0:
-            raise ValueError(f"{name} has 0 samples; at least 1 is required")
+            raise ValueError(f"{name} has 0 samples (shape={X.shape}) while a minimum of 1 "
+                             "is required")
         if X.shape[1] == 0:
-            raise ValueError(f"{name} has 0 features; at least 1 is required")
+            raise ValueError(f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 "
+                             "is required.")
         if hasattr(self, "n_features_in_") and X.shape[1] != self.n_features_in_:
-            raise ValueError(f"{name} has {X.shape[1]} features, but "
-                             f"{type(self).__name__} is expecting {self.n_features_in_} features")
+            raise ValueError(f"{name} has {X.shape[1]} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input")
         return X
+
+    def _check_y_given(self, y):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target "
+                             "y is None")
 
 
 def _gram_update(G, X):
@@ -141,14 +163,33 @@ class _Stats:
 
 
 def _solve_ridge(G, C, alpha):
-    """Solve (G + alpha I) W = C by Cholesky; fall back to a pseudo-inverse if singular."""
-    A = G + alpha * np.eye(G.shape[0])
+    """Solve (G + alpha I) W = C by Cholesky; fall back to a pseudo-inverse if singular.
+
+    The system is equilibrated first (rows and columns scaled by
+    ``1/sqrt(diag G)``), which leaves the solution unchanged but keeps the
+    Cholesky factorisation accurate when the states' variances differ by orders
+    of magnitude and ``alpha`` is tiny.
+    """
+    d = np.sqrt(np.diag(G))
+    d = np.where(d > 0, d, 1.0)
+    A = G / np.outer(d, d)
+    A[np.diag_indices_from(A)] += alpha / d**2
+    B = C / d[:, None]
     try:
-        return sla.solve(A, C, assume_a="pos", check_finite=False)
+        return sla.solve(A, B, assume_a="pos", check_finite=False) / d[:, None]
     except (sla.LinAlgError, np.linalg.LinAlgError):
-        warnings.warn("ridge system is singular (alpha too small?); using a pseudo-inverse",
-                      RuntimeWarning, stacklevel=3)
-        return sla.pinvh(A) @ C
+        pass
+    # Rounding made the matrix numerically indefinite (alpha tiny for these
+    # states): a symmetric indefinite (Bunch-Kaufman) solve still applies.
+    warnings.warn("ridge system is numerically singular (alpha very small for these "
+                  "states); solved with a symmetric indefinite factorisation",
+                  RuntimeWarning, stacklevel=3)
+    try:
+        with warnings.catch_warnings():  # already warned above, in the user's terms
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            return sla.solve(A, B, assume_a="sym", check_finite=False) / d[:, None]
+    except (sla.LinAlgError, np.linalg.LinAlgError):
+        return (sla.pinvh(A) @ B) / d[:, None]
 
 
 @register_saveable
@@ -187,6 +228,8 @@ class Ridge(_Estimator):
     array([1., 2., 3.])
     """
 
+    _estimator_type = "regressor"
+
     def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -203,6 +246,7 @@ class Ridge(_Estimator):
         return grid, None
 
     def _check_Xy(self, X, y):
+        self._check_y_given(y)
         X = self._check_X(X)
         y_arr = as_float_array("y", y, ndim=(1, 2))
         check_same_length("X", X, "y", y_arr)
@@ -349,6 +393,8 @@ class RidgeClassifier(_Estimator):
     alpha_ : float
     """
 
+    _estimator_type = "classifier"
+
     def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -370,12 +416,18 @@ class RidgeClassifier(_Estimator):
 
     def fit(self, X, y):
         """Fit on states ``X`` (samples, features) and labels ``y`` (samples,)."""
+        self._check_y_given(y)
         y_arr = np.asarray(y)
-        if y_arr.dtype.kind == "f" and not np.all(np.isfinite(y_arr)):
-            raise ValueError("y contains NaN or infinite values")
+        if y_arr.dtype.kind == "f":
+            if not np.all(np.isfinite(y_arr)):
+                raise ValueError("y contains NaN or infinite values")
+            if np.any(y_arr != np.round(y_arr)):
+                raise ValueError("Unknown label type: continuous. y holds non-integer floats; "
+                                 "a classifier needs class labels (use Ridge for regression)")
         self.classes_ = np.unique(y_arr)
         if self.classes_.size < 2:
-            raise ValueError(f"y must hold at least 2 classes, got {self.classes_.tolist()}")
+            raise ValueError(f"y must hold at least 2 classes, got only 1 class "
+                             f"{self.classes_.tolist()}")
         X = self._check_X(X)
         check_same_length("X", X, "y", np.asarray(y_arr).reshape(len(y_arr), -1))
         self._ridge = Ridge(self.alpha, fit_intercept=self.fit_intercept,
@@ -478,6 +530,8 @@ class RLS(_Estimator):
     n_updates_ : int
     """
 
+    _estimator_type = "regressor"
+
     def __init__(self, n_features=None, n_outputs=None, *, alpha=1.0, forgetting=1.0,
                  fit_intercept=False):
         self.n_features = n_features
@@ -540,6 +594,7 @@ class RLS(_Estimator):
 
     def partial_fit(self, X, y):
         """Run :meth:`update` over the rows of ``X`` and ``y`` in order."""
+        self._check_y_given(y)
         X = self._check_X(X)
         y_arr = as_float_array("y", y, ndim=(1, 2))
         check_same_length("X", X, "y", y_arr)
