@@ -190,10 +190,10 @@ class RNN(SequenceModel):
         from .rtrl import rtrl_gradient
         return rtrl_gradient(self, x, y, mask)
 
-    def train_online(self, x, y, optimizer, mask=None, *, approximation="exact"):
-        """Update the weights at every step with RTRL (or SnAp-1); returns per-step losses.
+    def train_online(self, x, y, optimizer, mask=None, *, approximation="exact", seed=None):
+        """Update the weights at every step with RTRL (or SnAp-1, UORO); returns per-step losses.
 
         See :func:`biornn.rate.rtrl.rtrl_online` (Williams & Zipser 1989).
         """
         from .rtrl import rtrl_online
-        return rtrl_online(self, x, y, optimizer, mask, approximation=approximation)
+        return rtrl_online(self, x, y, optimizer, mask, approximation=approximation, seed=seed)

@@ -23,70 +23,122 @@ the influence of a unit's own incoming weights on itself,
     S_t[k, j] = (1 − h_{t,k}²) (W_kk S_{t−1}[k, j] + z_{t,j}),
 
 which costs O(n²) per step, like BPTT, and is exact when ``W`` is diagonal.
-The gradient it gives is biased (deterministic, so its variance over random
-draws is zero); ``simulations/rtrl_vs_bptt.py`` measures the bias.
+Its gradient is biased and deterministic (zero variance).
+
+UORO (Tallec & Ollivier 2018, "Unbiased online recurrent optimization")
+keeps a random rank-one estimate ``J ≈ h̃ θ̃ᵀ`` instead, also O(n²) per step:
+unbiased, but noisy.  ``simulations/rtrl_vs_bptt.py`` measures the bias of
+one and the variance of the other against exact RTRL.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._rng import as_generator
 from .._validate import check_choice
 from ._sequence import output_error
 
-__all__ = ["rtrl_gradient", "snap1_gradient", "rtrl_online"]
-
-APPROXIMATIONS = ("exact", "snap1")
+__all__ = ["rtrl_gradient", "snap1_gradient", "uoro_gradient", "rtrl_online"]
 
 
-def _sensitivity_pass(model, X, Y, M, approximation, optimizer=None):
+
+class _Exact:
+    """Full sensitivity tensor J (B, n, n·m): O(n⁴) per step."""
+
+    def __init__(self, B, n, m, dtype, rng):
+        self.J = np.zeros((B, n, n * m), dtype=dtype)
+        self.J_next = np.empty_like(self.J)
+        # flat indices of J[b, k, k, j] within one sequence's block
+        self.diag = (np.arange(n) * (m + n * m))[:, None] + np.arange(m)
+        self.n, self.m = n, m
+
+    def advance(self, W, z, d):
+        np.matmul(W, self.J, out=self.J_next)                 # Σ_l W_kl J[l, i, j]
+        view = self.J_next.reshape(z.shape[0], -1)
+        for b in range(z.shape[0]):                           # + δ_ki z_j
+            view[b, self.diag] += z[b]
+        self.J_next *= d[:, :, None]
+        self.J, self.J_next = self.J_next, self.J
+
+    def project(self, dh):
+        return np.tensordot(dh, self.J, axes=([0, 1], [0, 1])).reshape(self.n, self.m)
+
+
+class _SnAp1:
+    """Diagonal sensitivities S[k, j] = J[k, k, j] (Menick et al. 2021): O(n²) per step."""
+
+    def __init__(self, B, n, m, dtype, rng):
+        self.S = np.zeros((B, n, m), dtype=dtype)
+
+    def advance(self, W, z, d):
+        self.S *= np.diagonal(W)[None, :, None]
+        self.S += z[:, None, :]
+        self.S *= d[:, :, None]
+
+    def project(self, dh):
+        return np.einsum("bk,bkj->kj", dh, self.S)
+
+
+class _UORO:
+    """Rank-one unbiased estimate J ≈ h̃ θ̃ᵀ (Tallec & Ollivier 2018): O(n²) per step.
+
+    With random signs ν, ``h̃ ← ρ₀ (∂h_t/∂h_{t−1}) h̃ + ρ₁ ν`` and
+    ``θ̃ ← θ̃/ρ₀ + νᵀ(∂h_t/∂θ)/ρ₁``, where ``νᵀ ∂h_t/∂θ = (ν ⊙ (1 − h_t²)) z_tᵀ`` and
+    ``ρ₀ = √(||θ̃|| / ||∂h/∂h h̃||)``, ``ρ₁ = √(||νᵀ∂h/∂θ|| / ||ν||)`` balance the two
+    factors' norms (which minimises the variance).  ``E[h̃ θ̃ᵀ] = J``.
+    """
+
+    eps = 1e-7
+
+    def __init__(self, B, n, m, dtype, rng):
+        self.h = np.zeros((B, n), dtype=dtype)
+        self.theta = np.zeros((B, n, m), dtype=dtype)
+        self.rng = rng
+
+    def advance(self, W, z, d):
+        B, n = d.shape
+        nu = self.rng.choice(np.array([-1.0, 1.0], dtype=d.dtype), size=(B, n))
+        fwd = d * (self.h @ W.T)                               # (∂h_t/∂h_{t−1}) h̃
+        vjp = (nu * d)[:, :, None] * z[:, None, :]             # νᵀ ∂h_t/∂θ
+        norm = lambda a: np.sqrt(np.sum(a.reshape(B, -1) ** 2, axis=1))  # noqa: E731
+        rho0 = np.sqrt((norm(self.theta) + self.eps) / (norm(fwd) + self.eps))
+        rho1 = np.sqrt((norm(vjp) + self.eps) / (norm(nu) + self.eps))
+        self.h = rho0[:, None] * fwd + rho1[:, None] * nu
+        self.theta = self.theta / rho0[:, None, None] + vjp / rho1[:, None, None]
+
+    def project(self, dh):
+        return np.einsum("b,bkj->kj", np.einsum("bk,bk->b", dh, self.h), self.theta)
+
+
+TRACKERS = {"exact": _Exact, "snap1": _SnAp1, "uoro": _UORO}
+APPROXIMATIONS = tuple(TRACKERS)
+
+
+def _sensitivity_pass(model, X, Y, M, approximation, optimizer=None, seed=None):
     """Run forward in time carrying sensitivities; accumulate or apply gradients."""
     p = model.params
     T, B, D = X.shape
     n = model.n_units
     m = n + D + 1
-    dt = model.dtype
-    exact = approximation == "exact"
-    h = np.zeros((B, n), dtype=dt)
-    z = np.empty((B, m), dtype=dt)
+    h = np.zeros((B, n), dtype=model.dtype)
+    z = np.empty((B, m), dtype=model.dtype)
     z[:, -1] = 1.0
-    if exact:
-        J = np.zeros((B, n, n * m), dtype=dt)
-        J_next = np.empty_like(J)
-        # flat indices of J[b, k, k, j] within one sequence's block
-        diag = (np.arange(n) * (m + n * m))[:, None] + np.arange(m)
-    else:
-        S = np.zeros((B, n, m), dtype=dt)
-    G = np.zeros((n, m), dtype=dt)
+    tracker = TRACKERS[approximation](B, n, m, model.dtype, as_generator(seed))
+    G = np.zeros((n, m), dtype=model.dtype)
     G_out = np.zeros_like(p["W_out"])
     G_c = np.zeros_like(p["c"])
     losses = np.empty(T)
     for t in range(T):
-        W = p["W"]
         z[:, :n] = h
         z[:, n:n + D] = X[t]
-        h = np.tanh(h @ W.T + X[t] @ p["W_in"].T + p["b"])
-        d = 1.0 - h * h
-        if exact:
-            np.matmul(W, J, out=J_next)                          # Σ_l W_kl J[l, i, j]
-            view = J_next.reshape(B, n * n * m)
-            for b in range(B):                                   # + δ_ki z_j
-                view[b, diag] += z[b]
-            J_next *= d[:, :, None]
-            J, J_next = J_next, J
-        else:
-            S *= np.diagonal(W)[None, :, None]
-            S += z[:, None, :]
-            S *= d[:, :, None]
+        h = np.tanh(h @ p["W"].T + X[t] @ p["W_in"].T + p["b"])
+        tracker.advance(p["W"], z, 1.0 - h * h)
         yhat = h @ p["W_out"].T + p["c"]
         losses[t], err = output_error(yhat[None], Y[t:t + 1], None if M is None else M[t:t + 1],
                                       model.loss)
         err = err[0]
-        dh = err @ p["W_out"]                                    # ∂ℓ_t/∂h_t
-        if exact:
-            g = np.tensordot(dh, J, axes=([0, 1], [0, 1])).reshape(n, m)
-        else:
-            g = np.einsum("bk,bkj->kj", dh, S)
+        g = tracker.project(err @ p["W_out"])                    # Σ_k ∂ℓ_t/∂h_k J[k]
         g_out, g_c = err.T @ h, err.sum(axis=0)
         if optimizer is None:
             G += g
@@ -122,7 +174,14 @@ def snap1_gradient(model, x, y, mask=None):
     return float(losses.sum()), grads
 
 
-def rtrl_online(model, x, y, optimizer, mask=None, *, approximation="exact"):
+def uoro_gradient(model, x, y, mask=None, *, seed=None):
+    """Loss and the UORO gradient estimate (Tallec & Ollivier 2018); unbiased, O(n²) per step."""
+    X, Y, M = model._data(x, y, mask)
+    losses, grads = _sensitivity_pass(model, X, Y, M, "uoro", seed=seed)
+    return float(losses.sum()), grads
+
+
+def rtrl_online(model, x, y, optimizer, mask=None, *, approximation="exact", seed=None):
     """Train online: update the weights at every time step (Williams & Zipser 1989).
 
     At step ``t`` the gradient of the current loss ``ℓ_t`` (through the
@@ -135,8 +194,10 @@ def rtrl_online(model, x, y, optimizer, mask=None, *, approximation="exact"):
     model : RNN
     x, y, mask : as for :meth:`RNN.bptt`
     optimizer : SGD or Adam (from :mod:`biornn.rate.optim`)
-    approximation : {"exact", "snap1"}
-        Exact RTRL (O(n⁴) per step) or SnAp-1 (O(n²) per step).
+    approximation : {"exact", "snap1", "uoro"}
+        Exact RTRL (O(n⁴) per step), SnAp-1 or UORO (O(n²) per step).
+    seed : None, int or Generator
+        Random signs of UORO.
 
     Returns
     -------
@@ -147,4 +208,4 @@ def rtrl_online(model, x, y, optimizer, mask=None, *, approximation="exact"):
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must have a step(params, grads) method, got {optimizer!r}")
     X, Y, M = model._data(x, y, mask)
-    return _sensitivity_pass(model, X, Y, M, approximation, optimizer)[0]
+    return _sensitivity_pass(model, X, Y, M, approximation, optimizer, seed)[0]

@@ -3,7 +3,7 @@ import pytest
 
 from biornn.rate.optim import SGD
 from biornn.rate.rnn import RNN
-from biornn.rate.rtrl import rtrl_gradient, rtrl_online, snap1_gradient
+from biornn.rate.rtrl import rtrl_gradient, rtrl_online, snap1_gradient, uoro_gradient
 
 
 def problem(B=2, T=12, D=3, O=2, seed=0):
@@ -44,7 +44,7 @@ def test_snap1_is_biased_but_aligned_for_weak_coupling():
     assert cos > 0.8
 
 
-@pytest.mark.parametrize("approximation", ["exact", "snap1"])
+@pytest.mark.parametrize("approximation", ["exact", "snap1", "uoro"])
 def test_online_rtrl_learns_to_echo_its_input(approximation):
     # Target y_t = 0.5 x_{t-1}: needs one step of memory, learnt online in one pass.
     rng = np.random.default_rng(0)
@@ -62,4 +62,23 @@ def test_online_rtrl_rejects_a_non_optimizer():
     with pytest.raises(TypeError, match="optimizer"):
         rtrl_online(net, np.zeros((3, 1)), np.zeros((3, 1)), optimizer=0.1)
     with pytest.raises(ValueError, match="approximation"):
-        rtrl_online(net, np.zeros((3, 1)), np.zeros((3, 1)), SGD(0.1), approximation="uoro")
+        rtrl_online(net, np.zeros((3, 1)), np.zeros((3, 1)), SGD(0.1), approximation="bogus")
+
+
+def test_uoro_is_unbiased_its_average_converges_to_the_exact_gradient():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((1, 10, 2)), rng.standard_normal((1, 10, 1))
+    net = RNN(2, 4, 1, seed=1)
+    _, ge = net.bptt(x, y)
+
+    def error(K):
+        # a batch of K copies draws K independent estimates and averages them
+        _, gu = uoro_gradient(net, np.repeat(x, K, 0), np.repeat(y, K, 0), seed=K)
+        return np.sqrt(sum(np.sum((gu[k] - ge[k]) ** 2) for k in ("W", "W_in", "b"))
+                       / sum(np.sum(ge[k] ** 2) for k in ("W", "W_in", "b")))
+
+    e10, e4000 = error(10), error(4000)
+    assert e4000 < 0.1
+    assert e4000 < 0.25 * e10                      # shrinks like 1/sqrt(K): no bias floor
+    _, go = uoro_gradient(net, x, y, seed=0)       # the readout gradient is exact
+    np.testing.assert_allclose(go["W_out"], ge["W_out"])
