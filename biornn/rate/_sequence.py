@@ -117,6 +117,28 @@ class SequenceModel:
                                 / np.sqrt(n_units)).astype(dtype)
         self.params["c"] = np.zeros(n_outputs, dtype=dtype)
 
+    def _buffer(self, name, shape, fill=None):
+        """A work array kept between calls of the same shape.
+
+        Touching freshly allocated memory is slow (page faults; very slow in
+        sandboxed machines), and BPTT needs several (T, B, n) arrays per call, so
+        they are reused.  Arrays that leave the model are copied first.
+        """
+        ws = self.__dict__.setdefault("_workspace", {})
+        key = (name, tuple(shape))
+        buf = ws.get(key)
+        if buf is None:
+            if len(ws) > 48:
+                ws.clear()
+            buf = ws[key] = np.empty(shape, dtype=self.dtype)
+        if fill is not None:
+            buf.fill(fill)
+        return buf
+
+    def clear_workspace(self):
+        """Free the work arrays kept between calls."""
+        self.__dict__.pop("_workspace", None)
+
     # -- public helpers --------------------------------------------------------
     @property
     def n_parameters(self):
@@ -139,13 +161,14 @@ class SequenceModel:
         n, O = H.shape[-1], dYhat.shape[-1]
         grads = {"W_out": dYhat.reshape(-1, O).T @ H.reshape(-1, n),
                  "c": dYhat.reshape(-1, O).sum(axis=0)}
-        return grads, dYhat @ self.params["W_out"]
+        dH_out = np.matmul(dYhat, self.params["W_out"], out=self._buffer("dH_out", H.shape))
+        return grads, dH_out
 
     def run(self, x):
         """Hidden states for input ``x``: (T, n) or (B, T, n), as ``x`` was given."""
         X, single = prepare_inputs(x, self.n_inputs, self.dtype)
         H = self._forward(X)["H"].transpose(1, 0, 2)
-        return H[0] if single else H
+        return H[0].copy() if single else H.copy()
 
     def predict(self, x):
         """Outputs ``ŷ_t`` (class probabilities for ``loss="cross_entropy"``)."""
@@ -177,7 +200,7 @@ class SequenceModel:
     def state_gradients(self, x, y, mask=None):
         """``∂L/∂h_t`` for every step (T, B, n): how far back the error reaches."""
         X, Y, M = self._data(x, y, mask)
-        return self._bptt(X, Y, M)[2].transpose(1, 0, 2)
+        return self._bptt(X, Y, M)[2].transpose(1, 0, 2).copy()
 
     # -- saving ------------------------------------------------------------------
     def _get_state(self):

@@ -40,6 +40,27 @@ __all__ = ["LSTM", "GATE_ORDER"]
 GATE_ORDER = ("input", "forget", "cell", "output")
 
 
+def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
+    """Per-step local derivatives for a block of steps, written into ``F`` and ``dc_dh``.
+
+    ``F[:, :, k]`` multiplies ``dc_t`` (gates i, f, g) or ``dh_t`` (gate o) to give
+    ``da_t`` of gate k; ``dc_dh = o (1 − tanh² c)``.  All in place: fresh large
+    temporaries cost more than the arithmetic.
+    """
+    n = tanhC.shape[-1]
+    i, f, g, o = G[..., :n], G[..., n:2 * n], G[..., 2 * n:3 * n], G[..., 3 * n:]
+    for k, gate, times in ((0, i, g), (1, f, Cprev), (3, o, tanhC)):
+        Fk = np.subtract(1.0, gate, out=F[:, :, k])             # σ' = σ (1 − σ)
+        Fk *= gate
+        Fk *= times
+    F2 = np.multiply(g, g, out=F[:, :, 2])                       # tanh' = 1 − g²
+    np.subtract(1.0, F2, out=F2)
+    F2 *= i
+    np.multiply(tanhC, tanhC, out=dc_dh)
+    np.subtract(1.0, dc_dh, out=dc_dh)
+    dc_dh *= o
+
+
 @register_saveable
 class LSTM(SequenceModel):
     """LSTM network with a forget gate and a linear readout; gate order i, f, g, o.
@@ -105,11 +126,14 @@ class LSTM(SequenceModel):
         p = self.params
         half = np.full(4 * n, 0.5, dtype=self.dtype)
         half[2 * n:3 * n] = 1.0
-        A = X @ (p["W_x"] * half[:, None]).T + p["b"] * half     # all gates, all steps
+        A = np.matmul(X, (p["W_x"] * half[:, None]).T, out=self._buffer("A", (T, B, 4 * n)))
+        A += p["b"] * half                                      # all gates, all steps
         WhT = (p["W_h"] * half[:, None]).T
-        Hall = np.zeros((T + 1, B, n), dtype=self.dtype)
-        Call = np.zeros((T + 1, B, n), dtype=self.dtype)
-        tanhC = np.empty((T, B, n), dtype=self.dtype)
+        Hall = self._buffer("H", (T + 1, B, n))
+        Call = self._buffer("C", (T + 1, B, n))
+        Hall[0] = 0.0
+        Call[0] = 0.0
+        tanhC = self._buffer("tanhC", (T, B, n))
         tmp = np.empty((B, 4 * n), dtype=self.dtype)
         ig = np.empty((B, n), dtype=self.dtype)
         for t in range(T):
@@ -131,28 +155,29 @@ class LSTM(SequenceModel):
         X, G, Call, tanhC, Hprev = (cache[k] for k in ("X", "G", "C", "tanhC", "Hprev"))
         T, B, n = tanhC.shape
         Wh = self.params["W_h"]
-        i, f, g, o = G[..., :n], G[..., n:2 * n], G[..., 2 * n:3 * n], G[..., 3 * n:]
-        # Local derivatives for all steps at once, so the loop only chains them:
-        # ∂a/∂c for gates i, f, g; ∂a/∂h for gate o; and ∂c_t/∂h_t.
-        F = np.empty((T, B, 4, n), dtype=self.dtype)
-        np.multiply(g, i * (1.0 - i), out=F[:, :, 0])
-        np.multiply(Call[:-1], f * (1.0 - f), out=F[:, :, 1])
-        np.multiply(i, 1.0 - g * g, out=F[:, :, 2])
-        np.multiply(tanhC, o * (1.0 - o), out=F[:, :, 3])
-        dc_dh = o * (1.0 - tanhC * tanhC)
-        dA = np.empty((T, B, 4, n), dtype=self.dtype)
-        dH = np.empty_like(tanhC)
+        dA = self._buffer("dA", (T, B, 4, n))
+        dH = self._buffer("dH", tanhC.shape)
+        flat = dA.reshape(T, B, 4 * n)
+        # The local derivatives are computed for a block of L steps at once (few
+        # numpy calls) and used while still in cache; the loop only chains them.
+        L = max(1, min(T, 32768 // (B * n)))
+        F = self._buffer("F", (L, B, 4, n))
+        dc_dh = self._buffer("dc_dh", (L, B, n))
         carry_h = np.zeros((B, n), dtype=self.dtype)
         dc = np.zeros((B, n), dtype=self.dtype)
         tmp = np.empty((B, n), dtype=self.dtype)
-        flat = dA.reshape(T, B, 4 * n)
-        for t in range(T - 1, -1, -1):
-            dh = np.add(dH_out[t], carry_h, out=dH[t])
-            dc += np.multiply(dh, dc_dh[t], out=tmp)      # + dc_{t+1} ⊙ f_{t+1} already in dc
-            np.multiply(F[t, :, :3], dc[:, None, :], out=dA[t, :, :3])
-            np.multiply(F[t, :, 3], dh, out=dA[t, :, 3])
-            dc *= f[t]
-            np.dot(flat[t], Wh, out=carry_h)
+        for end in range(T, 0, -L):
+            start = max(0, end - L)
+            Fb, Db = F[:end - start], dc_dh[:end - start]
+            _local_derivatives(G[start:end], Call[start:end], tanhC[start:end], Fb, Db)
+            for t in range(end - 1, start - 1, -1):
+                k = t - start
+                dh = np.add(dH_out[t], carry_h, out=dH[t])
+                dc += np.multiply(dh, Db[k], out=tmp)   # dc already holds dc_{t+1} ⊙ f_{t+1}
+                np.multiply(Fb[k, :, :3], dc[:, None, :], out=dA[t, :, :3])
+                np.multiply(Fb[k, :, 3], dh, out=dA[t, :, 3])
+                dc *= G[t, :, n:2 * n]                    # ⊙ f_t, for step t − 1
+                np.dot(flat[t], Wh, out=carry_h)
         flat = flat.reshape(-1, 4 * n)
         return ({"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
                  "W_h": flat.T @ Hprev.reshape(-1, n),

@@ -116,8 +116,10 @@ class RNN(SequenceModel):
         """Run the network on time-major ``X`` (T, B, D); cache ``H`` (T, B, n) and ``h0``."""
         T, B, _ = X.shape
         p = self.params
-        U = X @ p["W_in"].T + p["b"]                 # all input drives at once
-        Hall = np.empty((T + 1, B, self.n_units), dtype=self.dtype)
+        n = self.n_units
+        U = np.matmul(X, p["W_in"].T, out=self._buffer("U", (T, B, n)))   # all drives at once
+        U += p["b"]
+        Hall = self._buffer("H", (T + 1, B, n))
         Hall[0] = self._initial_state(h0, B)
         WT = p["W"].T
         for t in range(T):
@@ -131,7 +133,8 @@ class RNN(SequenceModel):
         X, H, Hprev = cache["X"], cache["H"], cache["Hprev"]
         T = H.shape[0]
         W = self.params["W"]
-        D = 1.0 - H * H                               # tanh'(a_t)
+        D = np.multiply(H, H, out=self._buffer("D", H.shape))
+        np.subtract(1.0, D, out=D)                    # tanh'(a_t) = 1 − h_t²
         dH = None
         if truncation is not None and truncation_mode == "window" and truncation < T:
             delta = dH_out * D                        # lag 0
@@ -141,8 +144,8 @@ class RNN(SequenceModel):
                 dA[:-j] += delta
         else:
             cut = truncation if truncation is not None else T + 1
-            dA = np.empty_like(H)
-            dH = np.empty_like(H)
+            dA = self._buffer("dA", H.shape)
+            dH = self._buffer("dH", H.shape)
             carry = np.zeros_like(H[0])
             for t in range(T - 1, -1, -1):
                 if (t + 1) % cut == 0:                # detach: nothing flows into a chunk's last step
