@@ -220,24 +220,3 @@ class SequenceModel:
             out["dtype"] = np.dtype(out["dtype"]).name
         return out
 
-
-def last_step_targets(y, length):
-    """Turn one target per sequence into per-step targets and a mask for the last step.
-
-    Parameters
-    ----------
-    y : array (B, O)
-    length : int
-        Sequence length T.
-
-    Returns
-    -------
-    y_steps : ndarray (B, T, O), zero except at the last step
-    mask : ndarray (B, T), 1 at the last step, else 0
-    """
-    y = as_float_array("y", y, ndim=2)
-    y_steps = np.zeros((y.shape[0], length, y.shape[1]))
-    y_steps[:, -1] = y
-    mask = np.zeros((y.shape[0], length))
-    mask[:, -1] = 1.0
-    return y_steps, mask

@@ -11,8 +11,7 @@ import time
 import numpy as np
 
 from .._rng import as_generator
-from ..tasks import adding_problem, sinusoids
-from ._sequence import last_step_targets
+from ..tasks import adding_problem, last_step_targets, sinusoids
 from .feedforward import MLP, delay_embed
 from .force import FORCE
 from .lstm import LSTM

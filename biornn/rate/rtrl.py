@@ -1,4 +1,4 @@
-"""Real-time recurrent learning (Williams & Zipser 1989) and its SnAp-1 approximation.
+"""Real-time recurrent learning (Williams & Zipser 1989) and two O(n²) approximations.
 
 RTRL carries the sensitivity of the state to every recurrent parameter
 forward in time instead of sending errors backward.  For the vanilla network

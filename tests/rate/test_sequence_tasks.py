@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from biornn.rate._sequence import last_step_targets
-from biornn.tasks import adding_problem
+from biornn.tasks import adding_problem, last_step_targets
 
 
 def test_adding_problem_marks_one_value_in_each_half_and_sums_them():
