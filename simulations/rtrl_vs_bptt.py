@@ -42,7 +42,7 @@ def main():
 
     sizes = (8, 16, 32, 64, 96, 128) if args.quick else (8, 16, 32, 64, 96, 128, 160, 192, 256)
     bsizes = (128, 256, 512) if args.quick else (128, 256, 512, 1024, 2048)
-    res = gradient_cost_scaling(sizes, bsizes, rtrl_length=5, repeats=3, fit_from=96)
+    res = gradient_cost_scaling(sizes, bsizes, repeats=5, fit_from=96)
     print("\ntime per step (1 BLAS thread, batch 1)")
     for n, r in zip(res["rtrl_sizes"], res["rtrl_per_step"]):
         print(f"  RTRL n = {n:5d}: {1e3 * r:10.3f} ms")
