@@ -54,11 +54,12 @@ class _Exact:
         self.n, self.m = n, m
 
     def advance(self, W, z, d):
-        np.matmul(W, self.J, out=self.J_next)                 # Σ_l W_kl J[l, i, j]
+        # diag(d) (W J + δ z) as (diag(d) W) J + δ d z: one pass over J, not two
+        np.matmul(d[:, :, None] * W, self.J, out=self.J_next)  # Σ_l d_k W_kl J[l, i, j]
         view = self.J_next.reshape(z.shape[0], -1)
-        for b in range(z.shape[0]):                           # + δ_ki z_j
-            view[b, self.diag] += z[b]
-        self.J_next *= d[:, :, None]
+        dz = d[:, :, None] * z[:, None, :]
+        for b in range(z.shape[0]):                           # + δ_ki d_k z_j
+            view[b, self.diag] += dz[b]
         self.J, self.J_next = self.J_next, self.J
 
     def project(self, dh):
