@@ -14,6 +14,12 @@ Rate models (numpy/scipy; ``biornn.rate``)
                                Storkey and pseudo-inverse rules, energy, batched recall
     ContinuousHopfield         graded-response network (Hopfield 1984)
     DenseAssociativeMemory     modern Hopfield network (Ramsauer et al. 2020)
+    MLP                        feedforward backprop baseline, time-delay embedding
+    RNN                        vanilla RNN: BPTT (full, truncated), RTRL, SnAp-1, UORO
+                               (Williams & Zipser 1989; Menick et al. 2021; Tallec & Ollivier 2017)
+    LSTM                       LSTM with forget gate, exact BPTT (Hochreiter & Schmidhuber 1997)
+    SGD, Adam, train           optimisers, gradient clipping, training loop
+    FORCE                      FORCE learning with the shared RLS (Sussillo & Abbott 2009)
 Spiking models (Brian2; ``biornn.spiking``, imported on demand)
     LSM / LiquidStateMachine   liquid state machine (Maass, Natschlaeger & Markram 2002)
 """
@@ -27,6 +33,11 @@ from .rate.esn import ESN, EchoStateNetwork  # noqa: E402
 from .rate.hopfield import Hopfield  # noqa: E402
 from .rate.hopfield_continuous import ContinuousHopfield  # noqa: E402
 from .rate.dense_memory import DenseAssociativeMemory  # noqa: E402
+from .rate.feedforward import MLP  # noqa: E402
+from .rate.force import FORCE  # noqa: E402
+from .rate.lstm import LSTM  # noqa: E402
+from .rate.optim import SGD, Adam, train  # noqa: E402
+from .rate.rnn import RNN  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -35,4 +46,5 @@ __all__ = [
     "Ridge", "RidgeClassifier", "RLS",
     "ESN", "EchoStateNetwork",
     "Hopfield", "ContinuousHopfield", "DenseAssociativeMemory",
+    "MLP", "RNN", "LSTM", "FORCE", "SGD", "Adam", "train",
 ]
