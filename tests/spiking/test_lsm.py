@@ -7,9 +7,6 @@ import biornn as bn
 from biornn.spiking import LSM, LiquidStateMachine
 from biornn.spiking.connectivity import connection_probability
 
-SMALL = dict(shape=(5, 3, 3), n_inputs=3, progress=False) if False else None
-
-
 def small_lsm(seed=0, **kw):
     return LSM((5, 3, 3), n_inputs=3, seed=seed, **kw)
 
@@ -152,3 +149,22 @@ def test_alias_and_model_file():
     lsm = LSM.from_model("maass2002_lsm", seed=0, shape=(4, 4, 4), neuron={"v_th": 0.016})
     assert lsm.n_neurons == 64 and lsm.neuron["v_th"] == 0.016
     assert lsm.neuron["tau_m"] == pytest.approx(0.03)
+
+
+@pytest.mark.slow
+def test_cpp_standalone_gives_the_same_spikes_and_reuses_its_binary(data, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setenv("BIORNN_CACHE", str(tmp_path))
+    seeds = [1, 2, 3, 4]
+    ref = small_lsm(seed=3).run(data.inputs, seed=seeds, output="spikes", progress=False)
+    lsm = small_lsm(seed=3, target="cpp_standalone")
+    got = lsm.run(data.inputs, seed=seeds, output="spikes", progress=False)
+    for (ia, ta), (ib, tb) in zip(ref, got):
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_allclose(ta, tb)
+    binary = next(tmp_path.glob("standalone/*/main"))
+    stamp = binary.stat().st_mtime_ns
+    again = small_lsm(seed=3, target="cpp_standalone").run(
+        data.inputs[::-1], seed=seeds[::-1], output="spikes", progress=False)
+    assert binary.stat().st_mtime_ns == stamp            # no recompilation
+    np.testing.assert_array_equal(again[0][0], ref[3][0])
