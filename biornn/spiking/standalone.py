@@ -62,7 +62,10 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
 
 
 class StandaloneSimulator:
-    """Compiled network of ``n_copies`` columns; ``run_chunk`` only rewrites inputs."""
+    """Compiled network of ``n_copies`` columns; ``run_chunk`` only rewrites inputs.
+
+    ``last_run_time`` is the simulation time the binary itself reported (s).
+    """
 
     def __init__(self, lsm, kind, n_copies, n_channels, duration, capacity=None):
         if kind != "spikes":
@@ -156,6 +159,8 @@ class StandaloneSimulator:
         subprocess.run(["./main", "--results_dir", str(results) + os.sep,
                         f"{self._v_name}=static_arrays/{v_file.name}"],
                        cwd=self.directory, check=True, stdout=subprocess.DEVNULL)
+        info = results / "last_run_info.txt"
+        self.last_run_time = float(info.read_text().split()[0]) if info.exists() else None
         i = np.fromfile(results / self._result_files["i"][0],
                         dtype=self._result_files["i"][1]).astype(np.int64)
         t = np.fromfile(results / self._result_files["t"][0], dtype=self._result_files["t"][1])
