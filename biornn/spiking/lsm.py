@@ -55,7 +55,6 @@ Extensions that connect neurons must keep copies apart (use
 from __future__ import annotations
 
 import numpy as np
-import brian2 as b2
 
 from .. import states
 from .._rng import as_generator, derive_seed
@@ -101,6 +100,10 @@ class LiquidStateMachine:
     dt, sample_interval, tau_filter : float, default 1e-4, 0.01, 0.03
         Time step, readout sampling interval and state filter constant (s).
     target : {"numpy", "cython", "cpp_standalone"}, default "numpy"
+        Brian2 code generation target (sets ``brian2.prefs.codegen.target`` while
+        running), or the standalone device: a binary compiled once per network shape
+        and cached in ``$BIORNN_CACHE`` (default ``~/.cache/biornn``), fastest for
+        many trials.
     chunk_size : int, optional
         Copies of the column per simulation (default: at most 2e6 synapses per chunk).
     extensions : sequence, optional
@@ -108,6 +111,16 @@ class LiquidStateMachine:
     method : str, default "exact"
     seed : None, int or numpy.random.Generator
         Draws the connectivity and, unless ``run`` gets its own, the initial states.
+
+    Attributes
+    ----------
+    positions : ndarray (n, 3)
+        Grid coordinates of the neurons.
+    inhibitory : ndarray of bool (n,)
+    recurrent : dict of Projection
+        ``"E"`` and ``"I"``: synapses from excitatory / inhibitory neurons, with
+        ``pre``, ``post`` and per-synapse ``params`` (A, U, D, F, delay; SI units).
+    n_neurons, n_synapses : int
 
     Examples
     --------
@@ -193,6 +206,10 @@ class LiquidStateMachine:
         return conn.Projection(np.concatenate([p.pre for p in parts]),
                                np.concatenate([p.post for p in parts]),
                                {"A": np.concatenate([p.params["A"] for p in parts])})
+
+    def sample_times(self, duration) -> np.ndarray:
+        """Times (s) of the state samples ``run`` returns for trials of ``duration``."""
+        return states.sample_times(duration, self.sample_interval)
 
     def weight_matrix(self) -> np.ndarray:
         """Dense ``(n, n)`` matrix of mean amplitudes A (A), ``[pre, post]``."""
