@@ -20,8 +20,13 @@ Rate models (numpy/scipy; ``biornn.rate``)
     LSTM                       LSTM with forget gate, exact BPTT (Hochreiter & Schmidhuber 1997)
     SGD, Adam, train           optimisers, gradient clipping, training loop
     FORCE                      FORCE learning with the shared RLS (Sussillo & Abbott 2009)
-Spiking models (Brian2; ``biornn.spiking``, imported on demand)
-    LSM / LiquidStateMachine   liquid state machine (Maass, Natschlaeger & Markram 2002)
+Spiking models (Brian2; ``biornn.spiking``, imported on first use)
+    LSM / LiquidStateMachine   liquid state machine (Maass, Natschlaeger & Markram 2002):
+                               batched trials as copies of the column, numpy/cython
+                               targets and a cached cpp_standalone binary
+Spikes and spiking tasks
+    states.exponential_filter, states.binned_counts, states.sample_times
+    tasks.spike_templates (SpikeTrials), metrics.separation, metrics.spike_train_distance
 """
 
 __version__ = "0.1.0"
@@ -43,8 +48,23 @@ __all__ = [
     "__version__",
     "io", "metrics", "readout", "states", "tasks",
     "save", "load",
+    "LSM", "LiquidStateMachine",
     "Ridge", "RidgeClassifier", "RLS",
     "ESN", "EchoStateNetwork",
     "Hopfield", "ContinuousHopfield", "DenseAssociativeMemory",
     "MLP", "RNN", "LSTM", "FORCE", "SGD", "Adam", "train",
 ]
+
+_SPIKING = {"LSM", "LiquidStateMachine"}
+
+
+def __getattr__(name):
+    # Brian2 is imported only when a spiking model is asked for, so that
+    # ``import biornn`` stays light and the rate half needs no compiler.
+    if name in _SPIKING:
+        from . import spiking
+        return getattr(spiking, name)
+    if name == "spiking":
+        import importlib
+        return importlib.import_module(".spiking", __name__)
+    raise AttributeError(f"module 'biornn' has no attribute {name!r}")
