@@ -147,6 +147,24 @@ class EchoStateNetwork:
         return self.feedback_scaling > 0
 
     # -- the core loop --------------------------------------------------------
+    _CHUNK = 256  # time steps whose input drive is projected at once
+
+    def _drive(self, U, Yfb, noise_rng, t0, t1, B):
+        """Everything that does not depend on x, for steps t0..t1: (t1-t0, N, B).
+
+        Projected a chunk of steps at a time, so a long run never holds a
+        (T, N, B) drive array in memory.
+        """
+        drive = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
+        drive[...] = self.b
+        if U is not None and U.shape[2]:
+            drive += U[:, t0:t1] @ self.W_in.T
+        if Yfb is not None and self.has_feedback:
+            drive += Yfb[:, t0:t1] @ self.W_fb.T
+        if noise_rng is not None and self.noise > 0:
+            drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
+        return np.ascontiguousarray(drive.transpose(1, 2, 0))
+
     def _collect(self, U, X0, Yfb, noise_rng=None):
         """States for a batch: U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None.
 
@@ -155,30 +173,24 @@ class EchoStateNetwork:
         """
         B = X0.shape[0]
         T = U.shape[1] if U is not None else Yfb.shape[1]
-        N = self.n_units
-        # Everything that does not depend on x is projected for all steps at once.
-        drive = np.broadcast_to(self.b, (B, T, N)).copy() if self.bias_scaling else \
-            np.zeros((B, T, N), dtype=self.dtype)
-        if U is not None and U.shape[2]:
-            drive += U @ self.W_in.T
-        if Yfb is not None and self.has_feedback:
-            drive += Yfb @ self.W_fb.T
-        if noise_rng is not None and self.noise > 0:
-            drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
-        drive = np.ascontiguousarray(drive.transpose(1, 2, 0))  # (T, N, B): contiguous slices
-        out = np.empty((T, N, B), dtype=self.dtype)
-        x = np.array(X0.T, dtype=self.dtype, order="C")
-        W, a = self.W, self.leak_rate
+        out = np.empty((B, T, self.n_units), dtype=self.dtype)
+        x = np.array(X0.T, dtype=self.dtype, order="C")  # (N, B)
         if B == 1:  # mat-vec is cheaper than mat-mat with one column
-            x, drive, out1 = x[:, 0].copy(), drive[:, :, 0], out[:, :, 0]
-            for t in range(T):
-                x = step(x, drive[t], W, a)
-                out1[t] = x
-        else:
-            for t in range(T):
-                x = step(x, drive[t], W, a)
-                out[t] = x
-        return out.transpose(2, 0, 1)
+            x = x[:, 0].copy()
+        W, a = self.W, self.leak_rate
+        for t0 in range(0, T, self._CHUNK):
+            t1 = min(T, t0 + self._CHUNK)
+            drive = self._drive(U, Yfb, noise_rng, t0, t1, B)
+            if B == 1:
+                drive, dest = drive[:, :, 0], out[0, t0:t1]
+                for k in range(t1 - t0):
+                    x = step(x, drive[k], W, a)
+                    dest[k] = x
+            else:
+                for k in range(t1 - t0):
+                    x = step(x, drive[k], W, a)
+                    out[:, t0 + k] = x.T
+        return out
 
     def _initial(self, initial_state, B):
         if initial_state is None:
