@@ -195,16 +195,17 @@ def metabotropic_synapse(receptor="gabab", **overrides) -> SynapsePart:
 
 
 def connect_metabotropic(source, target, receptor="gabab", *, weight=1.0, delay=0.0,
-                         name=None, **connect):
+                         name=None, connect=None, **overrides):
     """Create the ``Synapses`` of a metabotropic projection onto ``target``.
 
-    ``target`` must contain :func:`metabotropic_current` of the same receptor.
-    ``connect`` is passed to ``Synapses.connect`` (``i=``, ``j=``, ``p=``,
-    ``condition=``); ``weight`` (>= 0, scalar or one per synapse) sets
+    ``target`` must contain :func:`metabotropic_current` of the same receptor (and
+    the same kinetic ``overrides``).  ``connect`` is a dict passed to
+    ``Synapses.connect`` (``i=``, ``j=``, ``p=``, ``condition=``; default
+    one-to-one); ``weight`` (>= 0, scalar or one per synapse) sets
     ``w_<receptor>``, ``delay`` in seconds.  Returns the ``Synapses`` (add it to
     your ``Network``).
     """
-    part = metabotropic_synapse(receptor)
+    part = metabotropic_synapse(receptor, **overrides)
     _check_weights("weight", weight)
     syn = b2.Synapses(source, target, model=part.model, on_pre=part.on_pre,
                       namespace=part.namespace, method="exact",
