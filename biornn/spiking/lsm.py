@@ -1,0 +1,329 @@
+"""Liquid state machine (Maass, Natschläger & Markram 2002) in Brian2, fast across trials.
+
+The liquid is a column of leaky integrate-and-fire neurons on a grid (see
+:mod:`biornn.spiking.neurons`), randomly connected with probability
+``C exp(-(D/lambda)^2)`` by dynamic synapses (:mod:`biornn.spiking.synapses`), driven
+by input spike trains or analog signals (:mod:`biornn.spiking.encoding`).  Its state
+for the readout is each neuron's spike train filtered with ``exp(-t/tau_filter)``
+and sampled every ``sample_interval`` (:func:`biornn.states.exponential_filter`).
+
+How trials are run
+------------------
+Many trials run in one Brian2 simulation as independent copies of the column: the
+same connectivity is replicated with offset indices (copy ``k`` owns neurons
+``k*n ... (k+1)*n - 1``), each copy gets its own input and initial potentials.  The
+network for a chunk of ``chunk_size`` copies is built once, stored, and for each
+chunk restored, given new inputs and run: nothing is rebuilt or recompiled per
+trial, and memory is bounded by the chunk.  ``target`` picks Brian2's code
+generation (``"numpy"``, ``"cython"``) or ``"cpp_standalone"`` (compiled once per
+network shape and cached on disk; later runs only rewrite input files, see
+:mod:`biornn.spiking.standalone`).
+
+Extending the liquid
+--------------------
+The builder is composed of parts, so biophysical features hook in without editing
+this module:
+
+* Neuron equations are assembled by :func:`~biornn.spiking.neurons.lif_equations`
+  from a list of :class:`~biornn.spiking.neurons.Current` parts (here ``I_syn_e``,
+  ``I_syn_i`` and, for analog input, ``I_inj``), each summed into the membrane.
+* Each projection writes its own current (excitatory -> ``I_syn_e``, inhibitory ->
+  ``I_syn_i``); a new projection adds a new current rather than sharing one.
+* ``extensions``: objects with ``currents`` (a list of ``Current`` parts added to the
+  neuron) and ``build(lsm, liquid, n_copies)`` returning extra Brian2 objects
+  (synapses with STDP, gap junctions, GABA_B, ...) that join the network.  Their
+  state is stored with the network and reset with it before every chunk.
+  ``method`` (Brian2 integration method, default ``"exact"``) can be set to
+  ``"euler"`` when an extension makes the equations nonlinear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import brian2 as b2
+
+from .. import states
+from .._rng import as_generator, derive_seed
+from .._validate import check_choice, check_in_range, check_positive, check_positive_int, \
+    to_seconds
+from ..specs import load_model
+from . import connectivity as conn
+from .encoding import check_analog, check_spike_trials, poisson_spikes
+from .runtime import RuntimeSimulator
+
+__all__ = ["LiquidStateMachine", "LSM"]
+
+TARGETS = ("numpy", "cython", "cpp_standalone")
+
+
+def _merge(base, override, name):
+    out = dict(base)
+    for key, value in (override or {}).items():
+        if key not in base:
+            raise ValueError(f"{name} has no parameter {key!r}; known: {sorted(base)}")
+        out[key] = _merge(base[key], value, f"{name}.{key}") if isinstance(value, dict) else value
+    return out
+
+
+class LiquidStateMachine:
+    """A liquid of spiking neurons whose filtered spikes feed a linear readout.
+
+    Parameters
+    ----------
+    shape : tuple of 3 int, default (15, 3, 3)
+        Grid of the column (any size).
+    length_constant : float, default 2.0
+        lambda of ``C exp(-(D/lambda)^2)``, in grid units.
+    inhibitory_fraction : float, default 0.2
+    connectivity : dict, optional
+        ``C`` per type pair (``"EE"``, ``"EI"``, ``"IE"``, ``"II"``), overriding the
+        defaults of ``models/maass2002_lsm.toml``.
+    neuron, synapses, input : dict, optional
+        Overrides of the ``[neuron]``, ``[synapses]`` and ``[input]`` tables of the
+        model file (SI floats), e.g. ``neuron={"I_b": 0.0}``.
+    n_inputs : int, optional
+        Number of input channels; inferred from the data when omitted.
+    dt, sample_interval, tau_filter : float, default 1e-4, 0.01, 0.03
+        Time step, readout sampling interval and state filter constant (s).
+    target : {"numpy", "cython", "cpp_standalone"}, default "numpy"
+    chunk_size : int, optional
+        Copies of the column per simulation (default: at most 2e6 synapses per chunk).
+    extensions : sequence, optional
+        Extra parts (see the module docstring).
+    method : str, default "exact"
+    seed : None, int or numpy.random.Generator
+        Draws the connectivity and, unless ``run`` gets its own, the initial states.
+
+    Examples
+    --------
+    >>> lsm = LSM.from_model("maass2002_lsm", seed=1)          # doctest: +SKIP
+    >>> X = lsm.run(data.inputs)     # (trials, samples, neurons)  # doctest: +SKIP
+    """
+
+    def __init__(self, shape=(15, 3, 3), *, length_constant=None, inhibitory_fraction=None,
+                 connectivity=None, neuron=None, synapses=None, input=None, n_inputs=None,
+                 dt=None, sample_interval=None, tau_filter=None, target="numpy",
+                 chunk_size=None, extensions=(), method="exact", seed=None):
+        spec = load_model("maass2002_lsm")
+        geo, sim = spec["geometry"], spec["simulation"]
+        shape = tuple(shape)
+        if len(shape) != 3:
+            raise ValueError(f"shape must have 3 entries (x, y, z), got {shape}")
+        self.shape = tuple(check_positive_int("shape", s) for s in shape)
+        self.n_neurons = int(np.prod(self.shape))
+        self.length_constant = check_in_range(
+            "length_constant", geo["length_constant"] if length_constant is None
+            else length_constant, 0, np.inf, low_open=True)
+        self.inhibitory_fraction = check_in_range(
+            "inhibitory_fraction", geo["inhibitory_fraction"] if inhibitory_fraction is None
+            else inhibitory_fraction, 0, 1)
+        self.connectivity = _merge(spec["connectivity"], connectivity, "connectivity")
+        self.neuron = _merge(spec["neuron"], neuron, "neuron")
+        self.synapses = _merge(spec["synapses"], synapses, "synapses")
+        self.input = _merge(spec["input"], input, "input")
+        self.n_inputs = None if n_inputs is None else check_positive_int("n_inputs", n_inputs)
+        self.dt = to_seconds("dt", sim["dt"] if dt is None else dt)
+        self.sample_interval = to_seconds(
+            "sample_interval", sim["sample_interval"] if sample_interval is None
+            else sample_interval)
+        self.tau_filter = to_seconds("tau_filter", sim["tau_filter"] if tau_filter is None
+                                     else tau_filter)
+        self.target = check_choice("target", target, TARGETS)
+        self.chunk_size = None if chunk_size is None else check_positive_int("chunk_size",
+                                                                             chunk_size)
+        self.extensions = list(extensions)
+        self.method = method
+        self._rng = as_generator(seed)
+        self.brian_seed = derive_seed(self._rng)
+        rng = self._rng
+        self.positions = conn.grid_positions(self.shape)
+        self.inhibitory = conn.draw_types(self.n_neurons, self.inhibitory_fraction, rng)
+        self.recurrent = conn.draw_recurrent(self.positions, self.inhibitory,
+                                             self.connectivity, self.length_constant,
+                                             self.synapses, rng)
+        self._input_entropy = int(rng.integers(2**62))
+        self._input_cache = {}
+        self._simulator = None
+
+    @classmethod
+    def from_model(cls, name="maass2002_lsm", *, seed=None, **overrides):
+        """Build the liquid described by ``models/<name>.toml``; keywords override it."""
+        spec = load_model(name)
+        kwargs = dict(shape=tuple(spec["geometry"]["shape"]),
+                      length_constant=spec["geometry"]["length_constant"],
+                      inhibitory_fraction=spec["geometry"]["inhibitory_fraction"],
+                      connectivity=spec["connectivity"], neuron=spec["neuron"],
+                      synapses=spec["synapses"], input=spec["input"], **spec["simulation"])
+        for key in ("connectivity", "neuron", "synapses", "input"):
+            if key in overrides:
+                kwargs[key] = _merge(kwargs[key], overrides.pop(key), key)
+        kwargs.update(overrides)
+        return cls(seed=seed, **kwargs)
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def n_synapses(self) -> int:
+        """Recurrent synapses in one copy of the column."""
+        return sum(p.n_synapses for p in self.recurrent.values())
+
+    def input_projection(self, n_channels) -> conn.Projection:
+        """Input synapses of channels ``0 .. n_channels-1`` (merged in one projection)."""
+        parts = []
+        for c in range(n_channels):
+            if c not in self._input_cache:
+                self._input_cache[c] = conn.draw_input(
+                    c, self.n_neurons, self.inhibitory, self.input,
+                    self.synapses["amplitude_spread"], self._input_entropy)
+            parts.append(self._input_cache[c])
+        return conn.Projection(np.concatenate([p.pre for p in parts]),
+                               np.concatenate([p.post for p in parts]),
+                               {"A": np.concatenate([p.params["A"] for p in parts])})
+
+    def weight_matrix(self) -> np.ndarray:
+        """Dense ``(n, n)`` matrix of mean amplitudes A (A), ``[pre, post]``."""
+        W = np.zeros((self.n_neurons, self.n_neurons))
+        for p in self.recurrent.values():
+            np.add.at(W, (p.pre, p.post), p.params["A"])
+        return W
+
+    # ------------------------------------------------------------------ running
+    def run(self, inputs, *, duration=None, seed=None, chunk_size=None, progress=True,
+            output="filtered"):
+        """Drive the liquid with spike trains and return the readout states.
+
+        Parameters
+        ----------
+        inputs : list of (channel_indices, spike_times)
+            One pair per trial (see :mod:`biornn.spiking.encoding`).
+        duration : float, optional
+            Trial length (s); default ``inputs.duration`` if present, else the last
+            input spike rounded up to the sampling interval.
+        seed : None, int, Generator or sequence of them (one per trial)
+            Initial membrane potentials of each trial; a sequence gives each trial
+            its own seed, so a trial's result does not depend on its batch.
+        chunk_size : int, optional
+        progress : bool, default True
+            tqdm bar over chunks.
+        output : {"filtered", "counts", "spikes"}
+            ``(trials, samples, neurons)`` filtered states, ``(trials, samples,
+            neurons)`` spike counts per sampling interval, or a list of
+            ``(neuron_indices, spike_times)`` per trial.
+        """
+        check_choice("output", output, ("filtered", "counts", "spikes"))
+        trials = check_spike_trials(inputs, n_channels=self.n_inputs,
+                                    duration=None if duration is None else
+                                    to_seconds("duration", duration))
+        n_channels = self.n_inputs or getattr(inputs, "n_channels", None) or 1 + max(
+            (int(c.max()) for c, _ in trials if c.size), default=0)
+        if duration is None:
+            duration = getattr(inputs, "duration", None)
+        if duration is None:
+            last = max((float(t.max()) for _, t in trials if t.size), default=0.0)
+            duration = self.sample_interval * (np.floor(last / self.sample_interval) + 1)
+        duration = to_seconds("duration", duration)
+        check_spike_trials(trials, n_channels=n_channels, duration=duration)
+        return self._simulate("spikes", trials, n_channels, duration, seed, chunk_size,
+                              progress, output)
+
+    def run_analog(self, signals, *, mode="current", input_dt=1e-3, input_scale=1e-9,
+                   max_rate=100.0, seed=None, chunk_size=None, progress=True,
+                   output="filtered"):
+        """Drive the liquid with analog signals ``(trials, time, channels)``.
+
+        ``mode="current"`` injects ``I_inj = sum_c w_c s_c(t)`` into the neurons each
+        channel projects to, with ``w`` the input amplitudes scaled so that their mean
+        is ``input_scale`` amperes per unit signal; ``mode="poisson"`` rate-codes the
+        signals (:func:`~biornn.spiking.encoding.poisson_spikes`) and calls
+        :meth:`run`.  The trial lasts ``time * input_dt`` seconds.
+        """
+        check_choice("mode", mode, ("current", "poisson"))
+        batch = check_analog(signals)
+        input_dt = to_seconds("input_dt", input_dt)
+        duration = batch.shape[1] * input_dt
+        if mode == "poisson":
+            rng = as_generator(seed) if seed is not None else self._rng
+            spikes = poisson_spikes(batch, max_rate=max_rate, input_dt=input_dt, seed=rng)
+            return self.run(spikes, duration=duration, seed=rng, chunk_size=chunk_size,
+                            progress=progress, output=output)
+        if self.target == "cpp_standalone":
+            raise NotImplementedError("analog current input runs on the numpy and cython "
+                                      "targets; use mode='poisson' with cpp_standalone")
+        if self.n_inputs is not None and batch.shape[2] != self.n_inputs:
+            raise ValueError(f"signals must have {self.n_inputs} channels, got {batch.shape[2]}")
+        scale = check_positive("input_scale", input_scale)
+        return self._simulate(("current", input_dt, scale), list(batch), batch.shape[2],
+                              duration, seed, chunk_size, progress, output)
+
+    def _trial_generators(self, seed, n):
+        if isinstance(seed, (list, tuple, np.ndarray)):
+            if len(seed) != n:
+                raise ValueError(f"seed must have one entry per trial ({n}), got {len(seed)}")
+            return [as_generator(int(s) if isinstance(s, np.integer) else s) for s in seed]
+        return list(as_generator(self._rng if seed is None else seed).spawn(n))
+
+    def initial_potentials(self, generators) -> np.ndarray:
+        """Initial ``v`` (V) of each trial ``(trials, n)``, uniform in [v_init_low, v_init_high]."""
+        lo, hi = self.neuron["v_init_low"], self.neuron["v_init_high"]
+        return np.stack([g.uniform(lo, hi, self.n_neurons) for g in generators])
+
+    def _chunking(self, n_trials, chunk_size):
+        if chunk_size is None:
+            chunk_size = self.chunk_size
+        if chunk_size is None:
+            per_copy = self.n_synapses + self.n_neurons
+            chunk_size = int(min(1000, max(1, 2_000_000 // per_copy)))
+        chunk_size = min(check_positive_int("chunk_size", chunk_size), n_trials)
+        n_chunks = -(-n_trials // chunk_size)
+        return -(-n_trials // n_chunks), n_chunks
+
+    def _simulate(self, kind, trials, n_channels, duration, seed, chunk_size, progress,
+                  output):
+        from tqdm.auto import tqdm
+
+        n_trials = len(trials)
+        v0 = self.initial_potentials(self._trial_generators(seed, n_trials))
+        size, n_chunks = self._chunking(n_trials, chunk_size)
+        sim = self._simulator_for(kind, size, n_channels, duration)
+        idx, times, trial = [], [], []
+        bar = tqdm(range(n_chunks), desc="LSM chunks", disable=not progress or n_chunks == 1)
+        for c in bar:
+            lo, hi = c * size, min(n_trials, (c + 1) * size)
+            i, t = sim.run_chunk(trials[lo:hi], v0[lo:hi], duration)
+            idx.append(i % self.n_neurons)
+            trial.append(i // self.n_neurons + lo)
+            times.append(t)
+        idx, times, trial = (np.concatenate(a) for a in (idx, times, trial))
+        if output == "spikes":
+            order = np.lexsort((idx, times, trial))
+            idx, times, trial = idx[order], times[order], trial[order]
+            cuts = np.searchsorted(trial, np.arange(1, n_trials))
+            return list(zip(np.split(idx, cuts), np.split(times, cuts)))
+        ts = states.sample_times(duration, self.sample_interval)
+        if output == "counts":
+            edges = np.concatenate([[0.0], ts])
+            return states.binned_counts(idx, times, self.n_neurons, edges,
+                                        trial_indices=trial, n_trials=n_trials)
+        return states.exponential_filter(idx, times, self.n_neurons, ts, self.tau_filter,
+                                         trial_indices=trial, n_trials=n_trials)
+
+    def _simulator_for(self, kind, n_copies, n_channels, duration):
+        key = (kind, n_copies, n_channels, self.target,
+               duration if self.target == "cpp_standalone" or kind != "spikes" else None)
+        if self._simulator is None or self._simulator.key != key:
+            self._simulator = None  # free the previous network first
+            if self.target == "cpp_standalone":
+                from .standalone import StandaloneSimulator
+                self._simulator = StandaloneSimulator(self, kind, n_copies, n_channels,
+                                                      duration)
+            else:
+                self._simulator = RuntimeSimulator(self, kind, n_copies, n_channels,
+                                                   duration)
+            self._simulator.key = key
+        return self._simulator
+
+    def __repr__(self):
+        return (f"LiquidStateMachine(shape={self.shape}, n_neurons={self.n_neurons}, "
+                f"n_synapses={self.n_synapses}, target={self.target!r})")
+
+
+LSM = LiquidStateMachine
