@@ -80,19 +80,25 @@ def dendrite_parameters(**overrides) -> dict:
 
 
 def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", name="I_dend",
-                          v="v", **overrides) -> NeuronPart:
+                          v="v", switch=None, **overrides) -> NeuronPart:
     """Neuron-side part: the dendrite, its NMDA-like current and the current into the soma.
 
     Parameters
     ----------
-    inputs : sequence of NeuronPart
-        Synaptic currents that enter the dendrite instead of the soma; their
-        equations are included here, so do not add them to the soma as well.
+    inputs : sequence of NeuronPart or str
+        Synaptic currents that enter the dendrite instead of the soma.  A
+        ``NeuronPart`` is defined here (do not add it to the soma as well); a name
+        (``"I_syn_e"``) is a current the neuron already sums at the soma: it is
+        *moved* to the dendrite (subtracted from ``name``, added to the dendrite).
     excitatory : sequence of str, optional
         Names of the inputs that drive the NMDA conductance (default: all).
     nonlinearity : {"nmda", "sigmoid", "none"}
     name : str
-        The current into the soma, ``g_c (v_d - v)``.
+        The current into the soma, ``g_c (v_d - v)`` (minus moved inputs).
+    switch : str, optional
+        Name of a per-neuron constant (declared here, 0 or 1) that turns the
+        dendrite on or off, so one group can hold point and two-compartment cells
+        (the liquid's E and I cells).
     **overrides
         Parameters of :data:`DENDRITE_DEFAULTS` (SI units).
 
@@ -103,7 +109,8 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
     """
     check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     p = dendrite_parameters(**overrides)
-    names = [part.name for part in inputs]
+    names = [x if isinstance(x, str) else x.name for x in inputs]
+    moved = [x for x in inputs if isinstance(x, str)]
     excitatory = names if excitatory is None else list(excitatory)
     unknown = set(excitatory) - set(names)
     if unknown:
@@ -113,14 +120,18 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
         gate = repr(float(_gate_value("nmda", p, p["v_rest"])))
     else:
         gate = _GATES[nonlinearity].format(V=V)
+    on = f"{switch}*" if switch else ""
     total_in = " + ".join(names) if names else "0*amp"
     drive = " + ".join(excitatory) if excitatory else "0*amp"
+    to_soma = f"g_c_d*(v_d - {v})" + "".join(f" - {m}" for m in moved)
     eqs = f"""
-    {name} = g_c_d*(v_d - {v}) : amp
-    dv_d/dt = (-v_d + R_d*(g_c_d*({v} - v_d) + {total_in} + I_nl))/tau_d : volt
+    {name} = {on}({to_soma}) : amp
+    dv_d/dt = (-v_d + R_d*({on}g_c_d*({v} - v_d) + {on}({total_in}) + I_nl))/tau_d : volt
     I_nl = g_nmda*{gate}*(E_nmda_d - ({V})) : amp
-    dg_nmda/dt = -g_nmda/tau_nmda + kappa_d*({drive}) : siemens
+    dg_nmda/dt = -g_nmda/tau_nmda + kappa_d*{on}({drive}) : siemens
     """
+    if switch:
+        eqs += f"\n{switch} : 1 (constant)"
     namespace = {"g_c_d": p["g_c"] * b2.siemens, "R_d": p["R_d"] * b2.ohm,
                  "tau_d": p["tau_d"] * b2.second, "tau_nmda": p["tau_nmda"] * b2.second,
                  "kappa_d": p["kappa"] * b2.siemens / b2.coulomb,
@@ -128,8 +139,9 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
                  "Mg_d": p["Mg"] * b2.mmolar, "V_half_d": p["V_half"] * b2.volt,
                  "slope_d": p["slope"] * b2.volt, "mM": b2.mmolar}
     for part in inputs:
-        eqs += "\n" + part.equations
-        namespace.update(part.namespace)
+        if not isinstance(part, str):
+            eqs += "\n" + part.equations
+            namespace.update(part.namespace)
     return NeuronPart(name, eqs, namespace)
 
 

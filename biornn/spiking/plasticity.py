@@ -81,52 +81,41 @@ def stdp_parameters(rule="additive", **overrides) -> dict:
     return params
 
 
-def stdp_synapse(rule="additive", weight="w", unit="1", **overrides) -> SynapsePart:
+def stdp_synapse(rule="additive", weight="w", unit="1", gate=None, **overrides) -> SynapsePart:
     """Synapse part implementing ``rule`` on the variable ``weight``.
 
     Declares the traces and ``<weight>_max : <unit> (constant)``; the caller's
-    base model declares ``weight`` itself (not ``(constant)``).
+    base model declares ``weight`` itself (not ``(constant)``).  ``gate`` names a
+    per-synapse constant (declared here, 0 or 1) that multiplies every weight
+    change, so one ``Synapses`` object can hold plastic and fixed synapses (the
+    liquid's E->E and E->I synapses share one object).
     """
     p = stdp_parameters(rule, **overrides)
     w, wmax = weight, f"{weight}_max"
     ns = {k: (v * b2.second if k.startswith("tau") else v) for k, v in p.items()}
+    g = f"{gate}*" if gate else ""
+
+    def update(sign, change):
+        return f"{w} = clip({w} {sign} {g}{change}, 0*{wmax}, {wmax})"
+
+    model = [f"{wmax} : {unit} (constant)"] + ([f"{gate} : 1 (constant)"] if gate else [])
     if rule == "triplet":
-        model = f"""
-        {wmax} : {unit} (constant)
-        dr1/dt = -r1/tau_plus : 1 (event-driven)
-        dr2/dt = -r2/tau_x : 1 (event-driven)
-        do1/dt = -o1/tau_minus : 1 (event-driven)
-        do2/dt = -o2/tau_y : 1 (event-driven)
-        """
-        on_pre = f"""
-        {w} = clip({w} - {wmax}*o1*(A2_minus + A3_minus*r2), 0*{wmax}, {wmax})
-        r1 += 1
-        r2 += 1
-        """
-        on_post = f"""
-        {w} = clip({w} + {wmax}*r1*(A2_plus + A3_plus*o2), 0*{wmax}, {wmax})
-        o1 += 1
-        o2 += 1
-        """
-        return SynapsePart(model, on_pre, on_post, ns)
-    model = f"""
-    {wmax} : {unit} (constant)
-    dapre/dt = -apre/tau_plus : 1 (event-driven)
-    dapost/dt = -apost/tau_minus : 1 (event-driven)
-    """
-    if rule == "additive":
-        dep, pot = f"{wmax}*A_minus*apost", f"{wmax}*A_plus*apre"
-    else:  # multiplicative: soft bounds
-        dep, pot = f"{w}*A_minus*apost", f"({wmax} - {w})*A_plus*apre"
-    on_pre = f"""
-    apre += 1
-    {w} = clip({w} - {dep}, 0*{wmax}, {wmax})
-    """
-    on_post = f"""
-    apost += 1
-    {w} = clip({w} + {pot}, 0*{wmax}, {wmax})
-    """
-    return SynapsePart(model, on_pre, on_post, ns)
+        model += ["dr1/dt = -r1/tau_plus : 1 (event-driven)",
+                  "dr2/dt = -r2/tau_x : 1 (event-driven)",
+                  "do1/dt = -o1/tau_minus : 1 (event-driven)",
+                  "do2/dt = -o2/tau_y : 1 (event-driven)"]
+        on_pre = [update("-", f"{wmax}*o1*(A2_minus + A3_minus*r2)"), "r1 += 1", "r2 += 1"]
+        on_post = [update("+", f"{wmax}*r1*(A2_plus + A3_plus*o2)"), "o1 += 1", "o2 += 1"]
+    else:
+        model += ["dapre/dt = -apre/tau_plus : 1 (event-driven)",
+                  "dapost/dt = -apost/tau_minus : 1 (event-driven)"]
+        if rule == "additive":
+            dep, pot = f"{wmax}*A_minus*apost", f"{wmax}*A_plus*apre"
+        else:  # multiplicative: soft bounds
+            dep, pot = f"{w}*A_minus*apost", f"({wmax} - {w})*A_plus*apre"
+        on_pre = ["apre += 1", update("-", dep)]
+        on_post = ["apost += 1", update("+", pot)]
+    return SynapsePart("\n".join(model), "\n".join(on_pre), "\n".join(on_post), ns)
 
 
 def stdp_synapses(source, target, rule="additive", *, w_init, w_max, base=None,
