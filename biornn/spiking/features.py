@@ -151,10 +151,12 @@ class GABABFeature:
 
     g_max: float = 1e-6
     v_rest: float = -70e-3
+    weight: float = 1.0            # each I->E synapse's share of receptors (w_gabab)
     params: dict = field(default_factory=dict)
     nonlinear = True
 
     def __post_init__(self):
+        self.weight = check_nonnegative("weight", self.weight)
         self.currents = (metabotropic_current("gabab", g_max=self.g_max, v_rest=self.v_rest,
                                               **self.params),)
 
@@ -163,7 +165,7 @@ class GABABFeature:
 
     def setup_synapses(self, pre_type, syn, lsm, n_copies):
         if pre_type == "I":
-            syn.w_gabab = _post_is_excitatory(lsm, "I", n_copies)
+            syn.w_gabab = self.weight * _post_is_excitatory(lsm, "I", n_copies)
 
     def build(self, lsm, liquid, n_copies):
         return []
@@ -174,7 +176,7 @@ FEATURES = {"stdp": STDPFeature, "gap_junctions": GapJunctionFeature,
 
 _TOP = {"stdp": ("rule", "A_max"), "gap_junctions": ("g", "probability", "length_constant",
                                                      "spikelet_area"),
-        "dendrites": ("nonlinearity",), "gabab": ("g_max", "v_rest")}
+        "dendrites": ("nonlinearity",), "gabab": ("g_max", "v_rest", "weight")}
 
 
 def liquid_features(features, model="lsm_features"):
