@@ -16,11 +16,15 @@ Spiking models (Brian2; ``biornn.spiking``, imported on demand)
 
 __version__ = "0.1.0"
 
-from . import io, metrics, states, tasks  # noqa: E402
+from . import io, metrics, readout, states, tasks  # noqa: E402
 from .io import load, save  # noqa: E402
+from .readout import RLS, Ridge, RidgeClassifier  # noqa: E402
+from .rate.esn import ESN, EchoStateNetwork  # noqa: E402
 
 __all__ = [
     "__version__",
-    "io", "metrics", "states", "tasks",
+    "io", "metrics", "readout", "states", "tasks",
     "save", "load",
+    "Ridge", "RidgeClassifier", "RLS",
+    "ESN", "EchoStateNetwork",
 ]

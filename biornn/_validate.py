@@ -117,14 +117,24 @@ def as_float_array(name, value, *, ndim=None, dtype=np.float64, allow_nan=False,
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {value!r}")
+    if hasattr(value, "toarray") and hasattr(value, "nnz"):
+        raise TypeError(f"{name}: sparse input is not supported; pass a dense array "
+                        f"({name}.toarray())")
     try:
-        arr = np.asarray(value, dtype=dtype)
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name}: Complex data not supported, got dtype {arr.dtype}")
+    try:
+        arr = arr.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of numbers: {exc}") from None
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
-            want = " or ".join(str(d) for d in allowed)
+            names = [str(d) for d in allowed]
+            want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
             raise ValueError(f"{name} must have {want} dimensions, got shape {arr.shape}")
     if shape is not None:
         if len(shape) != arr.ndim or any(

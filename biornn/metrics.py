@@ -10,6 +10,61 @@ from ._validate import as_float_array, to_seconds
 # Regression and classification
 # ---------------------------------------------------------------------------
 
+def _pair(y_true, y_pred):
+    yt = as_float_array("y_true", y_true, ndim=(1, 2))
+    yp = as_float_array("y_pred", y_pred, ndim=(1, 2))
+    if yt.ndim == 1:
+        yt = yt[:, None]
+    if yp.ndim == 1:
+        yp = yp[:, None]
+    if yt.shape != yp.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {yt.shape} "
+                         f"and {yp.shape}")
+    if yt.shape[0] < 2:
+        raise ValueError(f"at least 2 samples are needed, got {yt.shape[0]}")
+    return yt, yp
+
+
+def rmse(y_true, y_pred):
+    """Root-mean-square error, averaged over outputs: ``sqrt(mean((y - ŷ)²))``."""
+    yt, yp = _pair(y_true, y_pred)
+    return float(np.mean(np.sqrt(np.mean((yt - yp) ** 2, axis=0))))
+
+
+def nmse(y_true, y_pred):
+    """Normalised mean-square error: ``mean((y - ŷ)²) / var(y)`` per output, averaged.
+
+    The variance is the population variance of the target (``ddof = 0``).
+    A predictor that always outputs the target's mean scores 1.
+    """
+    yt, yp = _pair(y_true, y_pred)
+    var = np.var(yt, axis=0)
+    if np.any(var == 0):
+        raise ValueError("y_true is constant: its variance is 0, so NMSE is undefined")
+    return float(np.mean(np.mean((yt - yp) ** 2, axis=0) / var))
+
+
+def nrmse(y_true, y_pred):
+    """Normalised root-mean-square error: ``RMSE / std(y_true)``, per output, averaged.
+
+    Normalised by the target's standard deviation (not by its range, as some
+    libraries do); the square root of :func:`nmse`.  Always answering the
+    target's mean scores 1.
+    """
+    yt, yp = _pair(y_true, y_pred)
+    std = np.std(yt, axis=0)
+    if np.any(std == 0):
+        raise ValueError("y_true is constant: its standard deviation is 0, so NRMSE is undefined")
+    return float(np.mean(np.sqrt(np.mean((yt - yp) ** 2, axis=0)) / std))
+
+
+def accuracy(y_true, y_pred):
+    """Fraction of labels predicted exactly."""
+    yt, yp = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if yt.shape != yp.shape or yt.size == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty and of equal length, got "
+                         f"{yt.size} and {yp.size}")
+    return float(np.mean(yt == yp))
 
 
 # ---------------------------------------------------------------------------
@@ -78,5 +133,32 @@ def spike_train_distance(times_u, times_v, duration, *, tau=0.005, dt=1e-4):
             lo, hi = np.searchsorted(grid, (t0 - 4 * tau, t0 + 4 * tau))
             trace[lo:hi] += np.exp(-(((grid[lo:hi] - t0) / tau) ** 2))
     return float(np.sqrt(np.mean((traces[0] - traces[1]) ** 2)))
+
+
+def memory_capacity(targets, predictions, *, per_delay=False):
+    """Short-term memory capacity (Jaeger 2001).
+
+    ``MC = Σ_k r²(u(t-k), ŷ_k(t))``: the squared Pearson correlation between
+    each delayed input and its linear reconstruction, summed over delays.
+    Rows with any NaN target (before the delayed input exists) are ignored.
+
+    Parameters
+    ----------
+    targets, predictions : ndarray (samples, n_delays)
+        Column ``k-1`` holds ``u(t-k)`` and its reconstruction.
+    per_delay : bool
+        Also return the array of r² per delay (the forgetting curve).
+    """
+    yt = as_float_array("targets", targets, ndim=2, allow_nan=True)
+    yp = as_float_array("predictions", predictions, ndim=2, shape=yt.shape, allow_nan=True)
+    keep = np.all(np.isfinite(yt), axis=1) & np.all(np.isfinite(yp), axis=1)
+    if keep.sum() < 3:
+        raise ValueError("fewer than 3 rows with finite targets and predictions")
+    a = yt[keep] - yt[keep].mean(axis=0)
+    b = yp[keep] - yp[keep].mean(axis=0)
+    den = np.sqrt(np.sum(a * a, axis=0) * np.sum(b * b, axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(den > 0, (np.sum(a * b, axis=0) / den) ** 2, 0.0)
+    return (float(r2.sum()), r2) if per_delay else float(r2.sum())
 
 

@@ -1,0 +1,248 @@
+"""Echo state networks: biornn against reservoirpy (and a bare scipy.sparse loop).
+
+Both libraries get identical arrays from ``biornn.tasks`` and, where it makes the
+comparison exact, the very same weight matrices (reservoirpy's ``Reservoir``
+accepts ``W``, ``Win`` and ``bias`` arrays); the script checks that the states agree.
+
+Parts (``--parts`` picks a subset):
+  narma   NARMA-10 test NRMSE, N = 100, 500, 2000 (washout 200, train 2000, test 2000,
+          spectral radius 0.9, input scaling 0.1, density 0.1, ridge alpha chosen on a
+          validation split), median over 5 seeds
+  speed   seconds to collect 10,000 steps (N = 100, 1000 at density 0.1; 10,000 at 0.01),
+          a batch of 32 sequences of 1,000 steps against the same run one by one,
+          and the ratio to a bare scipy.sparse loop (the floor)
+  ridge   seconds for the ridge fit on N = 10,000 states of 10,000 steps
+  mg      Mackey-Glass 84-step closed-loop NRMSE (Jaeger & Haas 2004 protocol)
+  mc      memory capacity MC/N for N = 50 and 100 and each topology
+
+Usage: ``python benchmarks/esn_vs_reservoirpy.py [--quick] [--parts narma,speed,...]``.
+BLAS is pinned to one thread; timings are medians of ``--repeats`` runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import importlib.metadata as md  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+import scipy.linalg as sla  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+import biornn as bn  # noqa: E402
+
+try:
+    import reservoirpy
+    from reservoirpy.nodes import Reservoir as RpyReservoir
+    from reservoirpy.nodes import Ridge as RpyRidge
+except ImportError:  # the peer is optional
+    reservoirpy = None
+
+ALPHAS = [10.0 ** k for k in range(-12, 1)]
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def dense(W):
+    return W.toarray() if sp.issparse(W) else np.asarray(W)
+
+
+def rpy_reservoir(esn, n_inputs):
+    """A reservoirpy Reservoir holding exactly the biornn ESN's weights."""
+    esn._ensure_input(n_inputs)
+    W = esn.W if sp.issparse(esn.W) else np.asarray(esn.W)
+    return RpyReservoir(esn.n_units, lr=esn.leak_rate, W=W, Win=esn.W_in, bias=esn.b,
+                        input_dim=n_inputs)
+
+
+def choose_alpha(fit_predict, X, y, split):
+    """Pick alpha on a validation split (last 20% of the training part)."""
+    errors = [bn.metrics.nrmse(y[split:], fit_predict(a, X[:split], y[:split], X[split:]))
+              for a in ALPHAS]
+    return ALPHAS[int(np.argmin(errors))]
+
+
+def part_narma(args):
+    print("\n== NARMA-10: test NRMSE (median over seeds; std-normalised) ==")
+    sizes = [100, 500] if args.quick else [100, 500, 2000]
+    seeds = range(2 if args.quick else 5)
+    print("biornn and reservoirpy (same W, W_in, bias: bias_scaling 0.1), and reservoirpy's own "
+          "default reservoir (normal W, Bernoulli W_in, no bias)")
+    print(f"{'N':>6} {'biornn':>10} {'reservoirpy':>12} {'rpy default':>12} "
+          f"{'max |states diff|':>18}")
+    for n in sizes:
+        ours, theirs, own, diffs = [], [], [], []
+        for seed in seeds:
+            u, y = bn.tasks.narma(4200, seed=seed)
+            esn = bn.ESN(n, spectral_radius=0.9, input_scaling=0.1, density=0.1,
+                         bias_scaling=0.1, seed=seed)
+            X = esn.run(u)
+            tr, te = slice(200, 2200), slice(2200, 4200)
+
+            def fit_ours(a, Xa, ya, Xb):
+                return bn.Ridge(alpha=a).fit(Xa, ya).predict(Xb)
+            a = choose_alpha(fit_ours, X[tr], y[tr], 1600)
+            ours.append(bn.metrics.nrmse(y[te], fit_ours(a, X[tr], y[tr], X[te])))
+            if reservoirpy is not None:
+                Xr = rpy_reservoir(esn, 1).run(u)
+                diffs.append(np.abs(Xr - X).max())
+
+                def fit_rpy(a, Xa, ya, Xb):
+                    return RpyRidge(ridge=a).fit(Xa, ya).run(Xb)
+                a = choose_alpha(fit_rpy, Xr[tr], y[tr], 1600)
+                theirs.append(bn.metrics.nrmse(y[te], fit_rpy(a, Xr[tr], y[tr], Xr[te])))
+                Xo = RpyReservoir(n, lr=1.0, sr=0.9, input_scaling=0.1, rc_connectivity=0.1,
+                                  seed=seed).run(u)
+                a = choose_alpha(fit_rpy, Xo[tr], y[tr], 1600)
+                own.append(bn.metrics.nrmse(y[te], fit_rpy(a, Xo[tr], y[tr], Xo[te])))
+        peer = (f"{np.median(theirs):12.3f} {np.median(own):12.3f}" if theirs
+                else f"{'absent':>12} {'absent':>12}")
+        diff = f"{max(diffs):18.1e}" if diffs else f"{'-':>18}"
+        print(f"{n:6d} {np.median(ours):10.3f} {peer} {diff}")
+
+
+def bare_sparse_loop(W, W_in, u):
+    """The floor: the update written out with scipy.sparse, nothing else."""
+    x = np.zeros(W.shape[0])
+    out = np.empty((u.shape[0], W.shape[0]))
+    for t in range(u.shape[0]):
+        x = np.tanh(W @ x + W_in @ u[t])
+        out[t] = x
+    return out
+
+
+def part_speed(args):
+    print("\n== State collection: seconds (median of repeats) ==")
+    cases = [(100, 0.1), (1000, 0.1)] + ([] if args.quick else [(10_000, 0.01)])
+    steps = 2000 if args.quick else 10_000
+    u = np.random.default_rng(0).uniform(-0.5, 0.5, (steps, 1))
+    print(f"{'N':>6} {'density':>8} {'biornn':>9} {'reservoirpy':>12} {'bare loop':>10} "
+          f"{'rpy/biornn':>11} {'bare/biornn':>12}   ({steps} steps)")
+    for n, d in cases:
+        esn = bn.ESN(n, density=d, input_scaling=0.1, seed=0)
+        esn.run(u[:10])
+        reps = args.repeats if n < 10_000 else 1
+        t_ours = median_time(lambda: esn.run(u), reps)
+        Wsp = sp.csr_matrix(esn.W)
+        t_bare = median_time(lambda: bare_sparse_loop(Wsp, esn.W_in, u), reps)
+        t_rpy = None
+        if reservoirpy is not None:
+            res = rpy_reservoir(esn, 1)
+            res.run(u[:10])
+            t_rpy = median_time(lambda: res.run(u), reps)
+        rpy = f"{t_rpy:12.3f}" if t_rpy else f"{'absent':>12}"
+        ratio = f"{t_rpy / t_ours:11.2f}" if t_rpy else f"{'-':>11}"
+        print(f"{n:6d} {d:8.2f} {t_ours:9.3f} {rpy} {t_bare:10.3f} {ratio} "
+              f"{t_bare / t_ours:12.2f}")
+
+    print("\n== Batch of 32 sequences x 1,000 steps: seconds ==")
+    U = np.random.default_rng(1).uniform(-0.5, 0.5, (32, 1000, 1))
+    for n, d in [(100, 0.1), (1000, 0.1)]:
+        esn = bn.ESN(n, density=d, input_scaling=0.1, seed=0)
+        t_batch = median_time(lambda: esn.run(U), args.repeats)
+        t_loop = median_time(lambda: [esn.run(U[i]) for i in range(32)], args.repeats)
+        line = f"N={n:5d}: batched {t_batch:.3f}  one by one {t_loop:.3f}  speed-up {t_loop / t_batch:.1f}x"
+        if reservoirpy is not None:
+            res = rpy_reservoir(esn, 1)
+            t_rpy = median_time(lambda: res.run(U), args.repeats)
+            line += f"  reservoirpy (3-D input) {t_rpy:.3f}"
+        print(line)
+
+
+def part_ridge(args):
+    n = 2000 if args.quick else 10_000
+    print(f"\n== Ridge fit on N = {n} states x {n} steps: seconds ==")
+    rng = np.random.default_rng(0)
+    X = np.tanh(rng.normal(size=(n, n)))
+    y = rng.normal(size=(n, 1))
+    reps = 1 if n >= 10_000 else args.repeats
+    t_ours = median_time(lambda: bn.Ridge(alpha=1e-6).fit(X, y), reps)
+
+    def cholesky():
+        Xc, yc = X - X.mean(0), y - y.mean(0)
+        return sla.solve(Xc.T @ Xc + 1e-6 * np.eye(n), Xc.T @ yc, assume_a="pos")
+    t_chol = median_time(cholesky, reps)
+    line = f"biornn {t_ours:.2f}  plain Cholesky of the normal equations {t_chol:.2f}"
+    if reservoirpy is not None:
+        t_rpy = median_time(lambda: RpyRidge(ridge=1e-6).fit(X, y), reps)
+        line += f"  reservoirpy {t_rpy:.2f}"
+    print(line)
+    mem = n * n * 8 / 2**20
+    print(f"biornn keeps X^T X ({mem:.0f} MiB for N = {n}) whatever the number of steps "
+          "(partial_fit streams chunks)")
+
+
+def mackey_glass_nrmse84(n_units, *, n_trials, seed, n_train=20_000):
+    y = bn.tasks.mackey_glass(n_train + n_trials * 1084, seed=seed)
+    z = np.tanh(y - 1.0)
+    esn = bn.ESN(n_units, spectral_radius=0.9, feedback_scaling=0.5, bias_scaling=0.2,
+                 noise=1e-10, density=0.02, seed=seed, readout=bn.Ridge(alpha=1e-12))
+    esn.fit(None, z[:n_train], washout=1000)
+    errors = []
+    for i in range(n_trials):
+        seg = z[n_train + i * 1084:][:1084]
+        esn.run(None, teacher=seg[:1000], initial_state=np.zeros(n_units))
+        gen = esn.generate(84)
+        errors.append(np.arctanh(np.clip(gen[-1, 0], -1 + 1e-15, 1 - 1e-15)) - np.arctanh(seg[-1, 0]))
+    return float(np.sqrt(np.mean(np.square(errors))) / np.std(y))
+
+
+def part_mg(args):
+    print("\n== Mackey-Glass, 84 steps closed loop: NRMSE84 (50 trials) ==")
+    for n in ([500] if args.quick else [500, 1000]):
+        vals = [mackey_glass_nrmse84(n, n_trials=20 if args.quick else 50, seed=s)
+                for s in range(1 if args.quick else 3)]
+        print(f"N={n:5d}: biornn median {np.median(vals):.2e} over {len(vals)} seeds "
+              f"(Jaeger & Haas 2004, N = 1000: about 6e-5)")
+
+
+def part_mc(args):
+    print("\n== Memory capacity MC/N (input scaling 0.1, spectral radius 0.99) ==")
+    for topology in ("random", "orthogonal", "ring"):
+        row = []
+        for n in (50, 100):
+            u, Y = bn.tasks.memory_capacity_data(10_500, 2 * n, seed=0)
+            esn = bn.ESN(n, spectral_radius=0.99, input_scaling=0.1, topology=topology, seed=0)
+            X = esn.run(u)
+            r = bn.Ridge(alpha=1e-10).fit(X[500:5500], Y[500:5500])
+            row.append(bn.metrics.memory_capacity(Y[5500:], r.predict(X[5500:])) / n)
+        print(f"{topology:>10}: N=50 {row[0]:.3f}   N=100 {row[1]:.3f}")
+
+
+PARTS = {"narma": part_narma, "speed": part_speed, "ridge": part_ridge, "mg": part_mg,
+         "mc": part_mc}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer seeds")
+    parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"biornn {bn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
+          f"python {platform.python_version()}, BLAS threads pinned to 1")
+    if reservoirpy is None:
+        print("reservoirpy: absent (pip install -e '.[bench]'); printing biornn's figures only")
+    else:
+        print(f"reservoirpy {md.version('reservoirpy')}")
+    for name in args.parts.split(","):
+        PARTS[name.strip()](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,450 @@
+"""Echo state network (Jaeger 2001; Jaeger & Haas 2004).
+
+Leaky-integrator reservoir with optional output feedback::
+
+    x(t+1) = (1 - a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)
+    y(t)   = W_out x(t) + c            (linear readout, biornn.readout)
+
+Only ``W_out`` (and ``c``) are trained.  During training with feedback the
+true target is fed back (teacher forcing); afterwards :meth:`ESN.generate`
+feeds the network's own output back (closed loop).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._rng import as_generator
+from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
+                         check_in_range, check_nonnegative, check_nonnegative_int,
+                         check_positive_int, restore_form)
+from ..io import register_saveable, _REGISTRY
+from ..readout import Ridge
+from .reservoir import TOPOLOGIES, reservoir_matrix
+
+__all__ = ["EchoStateNetwork", "ESN", "step"]
+
+
+def step(x, u_proj, W, leak_rate):
+    """One reservoir update for states ``x`` (units, batch): the equation, nothing else."""
+    pre = W @ x
+    pre += u_proj
+    np.tanh(pre, out=pre)
+    if leak_rate == 1.0:
+        return pre
+    x *= 1.0 - leak_rate
+    pre *= leak_rate
+    pre += x
+    return pre
+
+
+@register_saveable
+class EchoStateNetwork:
+    """Echo state network with a shared ridge readout.
+
+    Parameters
+    ----------
+    n_units : int
+        Reservoir size N.
+    spectral_radius : float, default 0.9
+        Largest absolute eigenvalue of ``W`` (> 0).  Below 1 the (linearised)
+        network forgets its initial state: the echo state property.
+    leak_rate : float in (0, 1], default 1.0
+        ``a`` in the update; 1 is a plain tanh network.
+    input_scaling : float, default 1.0
+        ``W_in`` entries are U[-input_scaling, input_scaling].
+    density : float in (0, 1], default 0.1
+        Fraction of non-zero recurrent weights (``topology="random"``).
+    topology : {"random", "orthogonal", "ring"}, default "random"
+        See :mod:`biornn.rate.reservoir`.
+    bias_scaling : float, default 0.0
+        ``b`` entries are U[-bias_scaling, bias_scaling].
+    feedback_scaling : float, default 0.0
+        ``W_fb`` entries are U[-feedback_scaling, feedback_scaling]; > 0 turns
+        on output feedback (teacher forcing in :meth:`fit`, closed loop in
+        :meth:`generate` and :meth:`predict`).
+    noise : float, default 0.0
+        Standard deviation of Gaussian noise added to the pre-activation during
+        teacher-forced training runs (regularises closed-loop generation).
+    include_input : bool, default False
+        Readout sees ``[x(t), u(t)]`` instead of ``x(t)``.
+    readout : Ridge or compatible estimator, optional
+        Trained on the states by :meth:`fit`; default ``Ridge(alpha=1e-6)``.
+    sparse : bool, optional
+        Store ``W`` as scipy.sparse; default chooses by size and density.
+    dtype : {"float64", "float32"}, default "float64"
+    seed : None, int or numpy.random.Generator
+        Seeds ``W``, ``W_in``, ``W_fb``, ``b`` and the training noise.
+
+    Examples
+    --------
+    >>> u, y = biornn.tasks.narma(1200, seed=0)
+    >>> esn = EchoStateNetwork(100, input_scaling=0.1, seed=0)
+    >>> esn.run(u).shape
+    (1200, 100)
+    """
+
+    def __init__(self, n_units, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
+                 density=0.1, topology="random", bias_scaling=0.0, feedback_scaling=0.0,
+                 noise=0.0, include_input=False, readout=None, sparse=None,
+                 dtype="float64", seed=None):
+        self.n_units = check_positive_int("n_units", n_units)
+        self.spectral_radius = check_in_range("spectral_radius", spectral_radius, 0, np.inf,
+                                              low_open=True)
+        self.leak_rate = check_in_range("leak_rate", leak_rate, 0, 1, low_open=True)
+        self.input_scaling = check_nonnegative("input_scaling", input_scaling)
+        self.density = check_in_range("density", density, 0, 1, low_open=True)
+        self.topology = check_choice("topology", topology, TOPOLOGIES)
+        self.bias_scaling = check_nonnegative("bias_scaling", bias_scaling)
+        self.feedback_scaling = check_nonnegative("feedback_scaling", feedback_scaling)
+        self.noise = check_nonnegative("noise", noise)
+        self.include_input = check_bool("include_input", include_input)
+        self.dtype = np.dtype(check_choice("dtype", str(np.dtype(dtype)),
+                                           ("float64", "float32")))
+        if readout is not None and not (hasattr(readout, "fit") and hasattr(readout, "predict")):
+            raise TypeError(f"readout must have fit and predict methods, got {readout!r}")
+        self.readout = Ridge(alpha=1e-6) if readout is None else readout
+        self.seed = seed
+        # Independent streams, so W_in drawn later (when the input size is known)
+        # does not depend on the order of calls.
+        rng = as_generator(seed)
+        self._rng_W, self._rng_in, self._rng_fb, self._rng_noise = rng.spawn(4)
+        self.W = reservoir_matrix(self.n_units, spectral_radius=self.spectral_radius,
+                                  density=self.density, topology=self.topology,
+                                  sparse=sparse, seed=self._rng_W, dtype=self.dtype)
+        self.b = (self.bias_scaling * self._rng_W.uniform(-1, 1, self.n_units)
+                  ).astype(self.dtype)
+        self.W_in = None
+        self.W_fb = None
+        self.state_ = None
+        self.last_output_ = None
+
+    # -- weights drawn once the data's sizes are known ----------------------
+    def _ensure_input(self, n_inputs):
+        if self.W_in is None:
+            self.W_in = (self.input_scaling * self._rng_in.uniform(
+                -1, 1, (self.n_units, n_inputs))).astype(self.dtype)
+        elif self.W_in.shape[1] != n_inputs:
+            raise ValueError(f"inputs must have {self.W_in.shape[1]} features (last axis), "
+                             f"got {n_inputs}")
+
+    def _ensure_feedback(self, n_outputs):
+        if self.W_fb is None:
+            self.W_fb = (self.feedback_scaling * self._rng_fb.uniform(
+                -1, 1, (self.n_units, n_outputs))).astype(self.dtype)
+        elif self.W_fb.shape[1] != n_outputs:
+            raise ValueError(f"targets must have {self.W_fb.shape[1]} outputs, got {n_outputs}")
+
+    @property
+    def has_feedback(self):
+        """True when output feedback is on (``feedback_scaling > 0``)."""
+        return self.feedback_scaling > 0
+
+    # -- the core loop --------------------------------------------------------
+    def _collect(self, U, X0, Yfb, noise_rng=None):
+        """States for a batch: U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None.
+
+        ``Yfb[:, t]`` is the output fed back into the update that produces
+        ``x(t)``, i.e. y(t-1).  Returns (B, T, N).
+        """
+        B = X0.shape[0]
+        T = U.shape[1] if U is not None else Yfb.shape[1]
+        N = self.n_units
+        # Everything that does not depend on x is projected for all steps at once.
+        drive = np.broadcast_to(self.b, (B, T, N)).copy() if self.bias_scaling else \
+            np.zeros((B, T, N), dtype=self.dtype)
+        if U is not None and U.shape[2]:
+            drive += U @ self.W_in.T
+        if Yfb is not None and self.has_feedback:
+            drive += Yfb @ self.W_fb.T
+        if noise_rng is not None and self.noise > 0:
+            drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
+        drive = np.ascontiguousarray(drive.transpose(1, 2, 0))  # (T, N, B): contiguous slices
+        out = np.empty((T, N, B), dtype=self.dtype)
+        x = np.array(X0.T, dtype=self.dtype, order="C")
+        W, a = self.W, self.leak_rate
+        if B == 1:  # mat-vec is cheaper than mat-mat with one column
+            x, drive, out1 = x[:, 0].copy(), drive[:, :, 0], out[:, :, 0]
+            for t in range(T):
+                x = step(x, drive[t], W, a)
+                out1[t] = x
+        else:
+            for t in range(T):
+                x = step(x, drive[t], W, a)
+                out[t] = x
+        return out.transpose(2, 0, 1)
+
+    def _initial(self, initial_state, B):
+        if initial_state is None:
+            return np.zeros((B, self.n_units), dtype=self.dtype)
+        x0 = as_float_array("initial_state", initial_state, ndim=(1, 2))
+        if x0.shape[-1] != self.n_units:
+            raise ValueError(f"initial_state must have {self.n_units} entries (last axis), "
+                             f"got shape {x0.shape}")
+        x0 = np.broadcast_to(x0, (B, self.n_units)) if x0.ndim == 1 else x0
+        if x0.shape[0] != B:
+            raise ValueError(f"initial_state has {x0.shape[0]} rows for {B} sequences")
+        return x0.astype(self.dtype)
+
+    def run(self, inputs=None, *, teacher=None, initial_state=None, initial_output=None,
+            _noise=False):
+        """Drive the reservoir and return its states.
+
+        Parameters
+        ----------
+        inputs : array (T, D), (B, T, D) or list of (T_i, D), optional
+            ``None`` for a network driven by feedback only (then ``teacher``
+            sets the length).
+        teacher : array like ``inputs`` with O outputs, optional
+            Target outputs fed back with one step's delay (teacher forcing);
+            required when feedback is on.
+        initial_state : array (N,) or (B, N), optional
+            ``x(0)``; zeros by default.
+        initial_output : array (O,) or (B, O), optional
+            Output fed back into the first step (y(-1)); zeros by default.
+
+        Returns
+        -------
+        states : same form as ``inputs``, with N features
+            ``states[t]`` is the state after input ``u[t]``.
+        """
+        if inputs is None and teacher is None:
+            raise ValueError("give inputs, or teacher for a feedback-only network")
+        if self.has_feedback and teacher is None:
+            raise ValueError("this network has output feedback (feedback_scaling > 0): pass "
+                             "teacher=targets to run it open loop, or use generate/predict")
+        U = form = Y = None
+        if inputs is not None:
+            U, form = as_sequences("inputs", inputs)
+        if teacher is not None:
+            Y, tform = as_sequences("teacher", teacher)
+            if U is None:
+                form = tform
+            elif _lengths(U) != _lengths(Y):
+                raise ValueError(f"inputs and teacher must have the same lengths, got "
+                                 f"{_lengths(U)} and {_lengths(Y)}")
+        if isinstance(U if U is not None else Y, list):  # ragged: one sequence at a time
+            n = len(U if U is not None else Y)
+            outs = [self.run(None if U is None else U[i], teacher=None if Y is None else Y[i],
+                             initial_state=initial_state, initial_output=initial_output,
+                             _noise=_noise) for i in range(n)]
+            return outs
+        B = (U if U is not None else Y).shape[0]
+        if U is not None:
+            self._ensure_input(U.shape[2])
+        Yfb = None
+        if Y is not None and self.has_feedback:
+            self._ensure_feedback(Y.shape[2])
+            y0 = np.zeros((B, 1, Y.shape[2])) if initial_output is None else \
+                np.broadcast_to(as_float_array("initial_output", initial_output,
+                                               ndim=(1, 2)).reshape(-1, 1, Y.shape[2]),
+                                (B, 1, Y.shape[2]))
+            Yfb = np.concatenate([y0, Y[:, :-1]], axis=1).astype(self.dtype)
+        X = self._collect(None if U is None else U.astype(self.dtype),
+                          self._initial(initial_state, B), Yfb,
+                          self._rng_noise if _noise else None)
+        self.state_ = X[-1, -1].copy()
+        if Y is not None:
+            self.last_output_ = Y[-1, -1].copy()
+        return restore_form(X, form)
+
+    # -- training -------------------------------------------------------------
+    def _features(self, X, U):
+        if not self.include_input:
+            return X
+        return np.concatenate([X, U.astype(X.dtype)], axis=-1)
+
+    def fit(self, inputs, targets, *, washout=0, initial_state=None):
+        """Collect states (teacher-forced if feedback is on) and train the readout.
+
+        Parameters
+        ----------
+        inputs : (T, D), (B, T, D), list of (T_i, D), or None (feedback only)
+        targets : same form, with O outputs
+        washout : int, default 0
+            Initial steps of every sequence left out of the readout's training.
+
+        Returns
+        -------
+        self
+        """
+        washout = check_nonnegative_int("washout", washout)
+        Y, _ = as_sequences("targets", targets)
+        U = None if inputs is None else as_sequences("inputs", inputs)[0]
+        if U is not None and _lengths(U) != _lengths(Y):
+            raise ValueError(f"inputs and targets must have the same lengths, got "
+                             f"{_lengths(U)} and {_lengths(Y)}")
+        if washout >= min(_lengths(Y)):
+            raise ValueError(f"washout ({washout}) must be shorter than the sequences "
+                             f"({min(_lengths(Y))} steps)")
+        self.n_outputs_ = (Y[0] if isinstance(Y, list) else Y[0]).shape[-1]
+        X = self.run(U, teacher=Y if self.has_feedback else None,
+                     initial_state=initial_state, _noise=True)
+        seqs_X = X if isinstance(X, list) else list(X)
+        seqs_Y = Y if isinstance(Y, list) else list(Y)
+        if self.include_input and U is None:
+            raise ValueError("include_input=True needs inputs")
+        seqs_U = [None] * len(seqs_X) if U is None else (U if isinstance(U, list) else list(U))
+        feats = np.concatenate([self._features(x, u)[washout:]
+                                for x, u in zip(seqs_X, seqs_U)])
+        self.readout.fit(feats, np.concatenate([y[washout:] for y in seqs_Y]))
+        self.readout_ = self.readout
+        self.last_output_ = seqs_Y[-1][-1].copy()
+        return self
+
+    def _readout_out(self, feats):
+        out = np.asarray(self.readout_.predict(feats.reshape(-1, feats.shape[-1])))
+        return out.reshape(*feats.shape[:-1], -1)
+
+    def _check_trained(self):
+        if not hasattr(self, "readout_"):
+            raise AttributeError("this ESN has no trained readout; call fit first")
+
+    def predict(self, inputs, *, initial_state=None):
+        """Readout outputs for new inputs, same form as ``inputs`` with O outputs.
+
+        Without feedback this is ``readout(run(inputs))``; with feedback the
+        network runs closed loop, feeding back its own outputs.
+        """
+        self._check_trained()
+        if self.has_feedback:
+            U, form = as_sequences("inputs", inputs)
+            seqs = U if isinstance(U, list) else list(U)
+            outs = [self.generate(len(u), inputs=u, initial_state=initial_state) for u in seqs]
+            return restore_form(outs if isinstance(U, list) else np.stack(outs), form)
+        X = self.run(inputs, initial_state=initial_state)
+        U, form = as_sequences("inputs", inputs)
+        if isinstance(X, list):
+            return [self._readout_out(self._features(x, u)) for x, u in zip(X, U)]
+        Xb = X[None] if form == "single" else np.asarray(X)
+        return restore_form(self._readout_out(self._features(Xb, U)), form)
+
+    def generate(self, n_steps, *, inputs=None, initial_state=None, initial_output=None):
+        """Run closed loop for ``n_steps``, feeding the readout's output back.
+
+        Starts from ``initial_state`` and ``initial_output`` (defaults: the state
+        and output where the last :meth:`fit` or :meth:`run` ended), i.e.::
+
+            x(t+1) = (1-a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)
+            y(t+1) = W_out x(t+1) + c
+
+        Returns
+        -------
+        ndarray (n_steps, O)
+        """
+        self._check_trained()
+        n_steps = check_positive_int("n_steps", n_steps)
+        x = self.state_ if initial_state is None else \
+            as_float_array("initial_state", initial_state, shape=(self.n_units,))
+        if x is None:
+            x = np.zeros(self.n_units)
+        y = self.last_output_ if initial_output is None else \
+            as_float_array("initial_output", initial_output, ndim=1)
+        if y is None:
+            y = np.zeros(self.n_outputs_)
+        U = None
+        if inputs is not None:
+            U = as_float_array("inputs", inputs, ndim=(1, 2))
+            U = U[:, None] if U.ndim == 1 else U
+            if U.shape[0] != n_steps:
+                raise ValueError(f"inputs must have n_steps={n_steps} rows, got {U.shape[0]}")
+            self._ensure_input(U.shape[1])
+            drive_u = U @ self.W_in.T + self.b
+        else:
+            drive_u = np.broadcast_to(self.b, (n_steps, self.n_units))
+        x = np.array(x, dtype=self.dtype)
+        W_fb = self.W_fb if self.has_feedback else None
+        coef = np.atleast_2d(self.readout_.coef_)
+        icpt = np.atleast_1d(self.readout_.intercept_)
+        outs = np.empty((n_steps, coef.shape[0]))
+        n_x = self.n_units
+        for t in range(n_steps):
+            drive = drive_u[t] + (W_fb @ y if W_fb is not None else 0.0)
+            x = step(x, drive.astype(self.dtype), self.W, self.leak_rate)
+            feat = x if not self.include_input else np.concatenate([x, U[t]])
+            y = coef[:, :n_x] @ x + icpt if not self.include_input else coef @ feat + icpt
+            outs[t] = y
+        self.state_, self.last_output_ = x, y
+        return outs
+
+    # -- diagnostics ----------------------------------------------------------
+    def echo_state_check(self, inputs, *, n_pairs=5, tol=1e-6, seed=None):
+        """Empirical echo state property: do different initial states converge?
+
+        Runs the reservoir on ``inputs`` (T, D) from ``n_pairs`` pairs of random
+        initial states in [-1, 1]^N and records the distance between each pair.
+
+        Returns
+        -------
+        converged : bool
+            True when every pair ends closer than ``tol``.
+        distances : ndarray (n_pairs, T)
+            ``||x_a(t) - x_b(t)||`` along the run.
+        """
+        if self.has_feedback:
+            raise ValueError("the echo state check needs a network without output feedback")
+        U = as_float_array("inputs", inputs, ndim=(1, 2))
+        U = U[:, None] if U.ndim == 1 else U
+        n_pairs = check_positive_int("n_pairs", n_pairs)
+        rng = as_generator(seed)
+        X0 = rng.uniform(-1, 1, (2 * n_pairs, self.n_units))
+        X = self.run(np.broadcast_to(U, (2 * n_pairs,) + U.shape), initial_state=X0)
+        d = np.linalg.norm(X[0::2] - X[1::2], axis=2)
+        return bool(np.all(d[:, -1] < tol)), d
+
+    # -- persistence ----------------------------------------------------------
+    _PARAMS = ("n_units", "spectral_radius", "leak_rate", "input_scaling", "density",
+               "topology", "bias_scaling", "feedback_scaling", "noise", "include_input")
+
+    def _get_state(self):
+        params = {k: getattr(self, k) for k in self._PARAMS}
+        params["dtype"] = str(self.dtype)
+        params["seed"] = self.seed if isinstance(self.seed, (int, type(None))) else None
+        arrays = {"b": self.b}
+        if sp.issparse(self.W):
+            W = self.W.tocsr()
+            arrays.update(W_data=W.data, W_indices=W.indices, W_indptr=W.indptr)
+        else:
+            arrays["W"] = self.W
+        for name in ("W_in", "W_fb", "state_", "last_output_"):
+            if getattr(self, name) is not None:
+                arrays[name] = getattr(self, name)
+        if hasattr(self, "readout_"):
+            r_params, r_arrays = self.readout_._get_state()
+            params["readout"] = {"class": type(self.readout_).__name__, "params": r_params}
+            params["n_outputs_"] = self.n_outputs_
+            arrays.update({f"readout.{k}": v for k, v in r_arrays.items()})
+        return params, arrays
+
+    @classmethod
+    def _from_state(cls, params, arrays):
+        kw = {k: params[k] for k in cls._PARAMS if k != "n_units"}
+        obj = cls.__new__(cls)
+        EchoStateNetwork.__init__(obj, 1, dtype=params["dtype"], **kw)
+        obj.n_units, obj.seed = params["n_units"], params["seed"]
+        if "W" in arrays:
+            obj.W = arrays["W"]
+        else:
+            n = params["n_units"]
+            obj.W = sp.csr_matrix((arrays["W_data"], arrays["W_indices"], arrays["W_indptr"]),
+                                  shape=(n, n))
+        obj.b = arrays["b"]
+        for name in ("W_in", "W_fb", "state_", "last_output_"):
+            setattr(obj, name, arrays.get(name))
+        if "readout" in params:
+            rcls = _REGISTRY[params["readout"]["class"]]
+            r_arrays = {k[len("readout."):]: v for k, v in arrays.items()
+                        if k.startswith("readout.")}
+            obj.readout = obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
+            obj.n_outputs_ = params["n_outputs_"]
+        return obj
+
+
+ESN = EchoStateNetwork
+
+
+def _lengths(seqs):
+    if isinstance(seqs, list):
+        return [s.shape[0] for s in seqs]
+    return [seqs.shape[1]] * seqs.shape[0]

@@ -1,0 +1,175 @@
+"""The shared readout: ridge, cross-validated ridge, classifier, RLS."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import biornn as bn
+
+
+def _regression(n=300, d=8, k=1, noise=0.1, seed=0, offset=3.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) + offset
+    W = rng.normal(size=(d, k))
+    Y = X @ W + 0.7 + noise * rng.normal(size=(n, k))
+    return X, (Y[:, 0] if k == 1 else Y), W
+
+
+def _normal_equations(X, Y, alpha):
+    """Ridge with an unpenalised intercept, solved on the augmented system."""
+    A = np.hstack([X, np.ones((X.shape[0], 1))])
+    P = alpha * np.eye(A.shape[1])
+    P[-1, -1] = 0.0
+    sol = np.linalg.solve(A.T @ A + P, A.T @ Y)
+    return sol[:-1], sol[-1]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("alpha", [0.0, 1e-3, 10.0])
+def test_ridge_equals_normal_equations(alpha, k):
+    X, Y, _ = _regression(k=k)
+    r = bn.Ridge(alpha=alpha).fit(X, Y)
+    W, b = _normal_equations(X, Y, alpha)
+    np.testing.assert_allclose(r.coef_, W.T if k > 1 else W, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(r.intercept_, b, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(r.predict(X), X @ W + b, rtol=1e-8, atol=1e-9)
+
+
+def test_ridge_without_intercept_equals_normal_equations():
+    X, y, _ = _regression()
+    r = bn.Ridge(alpha=2.0, fit_intercept=False).fit(X, y)
+    np.testing.assert_allclose(r.coef_, np.linalg.solve(X.T @ X + 2 * np.eye(X.shape[1]), X.T @ y))
+    assert r.intercept_ == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(n_chunks=st.integers(1, 6), alpha=st.floats(1e-6, 1e3), seed=st.integers(0, 10_000))
+def test_partial_fit_over_chunks_equals_one_fit(n_chunks, alpha, seed):
+    X, Y, _ = _regression(n=120, k=2, seed=seed)
+    whole = bn.Ridge(alpha=alpha).fit(X, Y)
+    parts = bn.Ridge(alpha=alpha)
+    for idx in np.array_split(np.arange(len(X)), n_chunks):
+        parts.partial_fit(X[idx], Y[idx])
+    np.testing.assert_allclose(parts.coef_, whole.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(parts.intercept_, whole.intercept_, rtol=1e-7, atol=1e-9)
+
+
+def test_cross_validation_picks_alpha_with_smallest_held_out_error():
+    # Many noisy features, few samples: the best alpha is clearly interior.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(80, 60))
+    y = X[:, 0] + 0.5 * rng.normal(size=80)
+    grid = [1e-6, 1e-2, 1.0, 10.0, 100.0, 1e5]
+    r = bn.Ridge(alpha=grid, n_folds=4).fit(X, y)
+    # brute force: fit every alpha on every fold's complement, score on the fold
+    folds = np.array_split(np.arange(80), 4)
+    mse = []
+    for a in grid:
+        err = 0.0
+        for f in folds:
+            train = np.setdiff1d(np.arange(80), f)
+            m = bn.Ridge(alpha=a).fit(X[train], y[train])
+            err += np.sum((m.predict(X[f]) - y[f]) ** 2)
+        mse.append(err / 80)
+    np.testing.assert_allclose(r.cv_mse_, mse, rtol=1e-6)
+    assert r.alpha_ == grid[int(np.argmin(mse))]
+    assert r.alpha_ not in (grid[0], grid[-1])
+
+
+def test_rls_converges_to_ridge_solution():
+    X, y, _ = _regression(n=400, d=5, noise=0.05, offset=0.0)
+    alpha = 0.5
+    rls = bn.RLS(alpha=alpha).fit(X, y)
+    ridge = bn.Ridge(alpha=alpha, fit_intercept=False).fit(X, y)
+    # RLS with P(0) = I/alpha is exactly recursive ridge: same minimiser
+    np.testing.assert_allclose(rls.coef_[0], ridge.coef_, rtol=1e-8, atol=1e-10)
+
+
+def test_rls_forgetting_tracks_a_changed_system():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))
+    w1, w2 = np.array([1.0, -1.0, 0.5]), np.array([-2.0, 0.0, 1.0])
+    y = np.concatenate([X[:300] @ w1, X[300:] @ w2])
+    tracked = bn.RLS(forgetting=0.95).fit(X, y)
+    stuck = bn.RLS(forgetting=1.0).fit(X, y)
+    assert np.linalg.norm(tracked.coef_[0] - w2) < 1e-3
+    assert np.linalg.norm(stuck.coef_[0] - w2) > 0.3
+
+
+def test_rls_update_returns_a_priori_error():
+    rls = bn.RLS(n_features=2, n_outputs=1, alpha=1.0)
+    err = rls.update([1.0, 2.0], [3.0])
+    np.testing.assert_allclose(err, [-3.0])  # weights start at zero
+
+
+def test_ridge_classifier_separates_classes_and_decides_by_argmax():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [4, 0], [0, 4]])
+    labels = np.repeat(np.array(["a", "b", "c"]), 50)
+    X = centres[np.repeat(np.arange(3), 50)] + 0.5 * rng.normal(size=(150, 2))
+    clf = bn.RidgeClassifier(alpha=1e-3).fit(X, labels)
+    assert clf.score(X, labels) > 0.97
+    d = clf.decision_function(X)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[np.argmax(d, axis=1)])
+    binary = bn.RidgeClassifier().fit(X[:100], labels[:100])
+    assert binary.decision_function(X[:100]).shape == (100,)
+    assert binary.score(X[:100], labels[:100]) > 0.97
+
+
+def test_get_and_set_params_follow_the_estimator_contract():
+    r = bn.Ridge(alpha=2.0)
+    assert r.get_params() == {"alpha": 2.0, "fit_intercept": True, "n_folds": 5}
+    assert r.set_params(alpha=3.0) is r and r.alpha == 3.0
+    with pytest.raises(ValueError, match="invalid parameter 'beta'"):
+        r.set_params(beta=1)
+    X, y, _ = _regression()
+    assert r.fit(X, y) is r
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(X=np.full((5, 2), np.nan), y=np.ones(5)), "X contains NaN"),
+    (dict(X=np.ones((5, 2)), y=np.array([1, 2, np.inf, 1, 1.0])), "y contains NaN"),
+    (dict(X=np.ones((5, 2)), y=np.ones(4)), "same length"),
+    (dict(X=np.ones(5), y=np.ones(5)), "X must be 2-d"),
+])
+def test_ridge_rejects_bad_input_with_named_errors(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bn.Ridge().fit(**bad)
+
+
+def test_negative_alpha_is_rejected():
+    X, y, _ = _regression()
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        bn.Ridge(alpha=-1.0).fit(X, y)
+    with pytest.raises(ValueError, match="alpha"):
+        bn.Ridge(alpha=[1.0, -1.0]).fit(X, y)
+
+
+def test_predict_before_fit_and_feature_mismatch_are_errors():
+    with pytest.raises(AttributeError, match="not fitted"):
+        bn.Ridge().predict(np.ones((2, 2)))
+    X, y, _ = _regression(d=3)
+    r = bn.Ridge().fit(X, y)
+    with pytest.raises(ValueError, match="expecting 3 features"):
+        r.predict(np.ones((2, 4)))
+
+
+try:  # scikit-learn is not a dependency; when it is installed, run its contract checks
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+except ImportError:  # pragma: no cover
+    parametrize_with_checks = None
+
+if parametrize_with_checks is not None:
+    # biornn does not import scikit-learn, so it cannot raise sklearn's own
+    # NotFittedError class (it raises AttributeError naming the problem), and
+    # it does not emit sklearn's DataConversionWarning for column-vector labels.
+    _NOT_SKLEARN = {"check_estimators_unfitted": "raises AttributeError, not sklearn's "
+                                                 "NotFittedError class"}
+    _EXPECTED = {"Ridge": _NOT_SKLEARN, "RLS": _NOT_SKLEARN,
+                 "RidgeClassifier": dict(_NOT_SKLEARN, check_supervised_y_2d=
+                                         "no sklearn DataConversionWarning")}
+
+    @parametrize_with_checks([bn.Ridge(), bn.RidgeClassifier(), bn.RLS()],
+                             expected_failed_checks=lambda est: _EXPECTED[type(est).__name__])
+    def test_scikit_learn_estimator_contract(estimator, check):
+        check(estimator)
