@@ -29,6 +29,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
@@ -40,13 +41,25 @@ import biornn as bn  # noqa: E402
 from biornn.spiking import LSM  # noqa: E402
 
 
+def cpu_time():
+    """CPU seconds of this process and its finished children (the standalone binary)."""
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + child.ru_utime + child.ru_stime
+
+
 def timed(fn, repeats):
-    times, out = [], None
+    """Median wall time, median CPU time and the last result of ``repeats`` calls.
+
+    On a shared machine the CPU time is the steadier figure: it does not count the
+    time the process waits for a core.
+    """
+    walls, cpus, out = [], [], None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_time()
         out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_time() - c0)
+    return float(np.median(walls)), float(np.median(cpus)), out
 
 
 def synaptic_events(lsm, inputs, spikes):
@@ -74,10 +87,12 @@ def column(args):
             lsm.run(data.inputs[:1], seed=seeds[:1], chunk_size=1, progress=False)
             first = time.perf_counter() - t0
             n_naive = args.naive_trials
-            t_naive, _ = timed(lambda: lsm.run(data.inputs[:n_naive], seed=seeds[:n_naive],
-                                               chunk_size=1, progress=False), args.repeats)
+            t_naive, c_naive, _ = timed(
+                lambda: lsm.run(data.inputs[:n_naive], seed=seeds[:n_naive], chunk_size=1,
+                                progress=False), args.repeats)
             naive = n_naive / t_naive
-            print(f"{target:15s} naive store/restore loop: {naive:7.2f} trials/s "
+            print(f"{target:15s} naive store/restore loop: {naive:7.2f} trials/s wall, "
+                  f"{n_naive / c_naive:7.2f} per CPU-s "
                   f"(median of {args.repeats} x {n_naive} trials; first trial incl. "
                   f"build/compile {first:.1f} s)")
         else:
@@ -85,20 +100,23 @@ def column(args):
         t0 = time.perf_counter()
         lsm.run(data.inputs, seed=seeds, progress=False)
         first = time.perf_counter() - t0
-        t_batch, spikes = timed(lambda: lsm.run(data.inputs, seed=seeds, output="spikes",
-                                                progress=False), args.repeats)
+        t_batch, c_batch, spikes = timed(
+            lambda: lsm.run(data.inputs, seed=seeds, output="spikes", progress=False),
+            args.repeats)
         batched = n_trials / t_batch
         events = synaptic_events(lsm, data.inputs, spikes)
-        line = (f"{target:15s} batched ({n_trials} copies):  {batched:7.2f} trials/s, "
+        line = (f"{target:15s} batched ({n_trials} copies):  {batched:7.2f} trials/s wall, "
+                f"{n_trials / c_batch:7.2f} per CPU-s, "
                 f"{events / t_batch / 1e6:6.2f} M synaptic events/s (first run incl. "
                 f"build/compile {first:.1f} s)")
         if naive:
-            line += f"; ratio b/a = {batched / naive:.1f}"
+            line += f"; ratio b/a = {batched / naive:.1f} (CPU: {c_naive / n_naive * n_trials / c_batch:.1f})"
         print(line)
         if target == "cpp_standalone":
-            binary = lsm._simulator.last_run_time
+            binary, binary_cpu = lsm._simulator.last_run_time, lsm._simulator.last_cpu_time
             print(f"{'':15s} binary alone: {n_trials / binary:7.1f} trials/s "
-                  f"({binary:.2f} s of the {t_batch:.2f} s per run); rate "
+                  f"({binary:.2f} s of the {t_batch:.2f} s per run; whole binary "
+                  f"{binary_cpu:.2f} CPU-s = {n_trials / binary_cpu:.1f} trials per CPU-s); rate "
                   f"{sum(len(i) for i, _ in spikes) / n_trials / 135 / duration:.1f} Hz")
         rows[target] = (naive, batched)
     return rows
@@ -122,12 +140,15 @@ def big_liquid(args):
         t0 = time.perf_counter()
         lsm.run(data.inputs, seed=[0], progress=False)
         first = time.perf_counter() - t0
-        wall, spikes = timed(lambda: lsm.run(data.inputs, seed=[0], output="spikes",
-                                             progress=False), args.repeats)
+        wall, cpu, spikes = timed(lambda: lsm.run(data.inputs, seed=[0], output="spikes",
+                                                  progress=False), args.repeats)
         sim = lsm._simulator.last_run_time if target == "cpp_standalone" else wall
+        if target == "cpp_standalone":
+            print(f"{'':15s} whole binary {lsm._simulator.last_cpu_time:.3f} CPU-s")
         events = synaptic_events(lsm, data.inputs, spikes)
         rate = len(spikes[0][0]) / lsm.n_neurons / duration
-        print(f"{target:15s} {sim:7.3f} s per simulated s (wall {wall:.3f} s; first run "
+        print(f"{target:15s} {sim:7.3f} s per simulated s (run {wall:.3f} s wall, {cpu:.3f} "
+              f"CPU-s incl. start-up and state filtering; first run "
               f"{first:.1f} s), {events / sim / 1e6:6.2f} M events/s, "
               f"{lsm.n_synapses / lsm.n_neurons:.0f} syn/neuron, {rate:.1f} Hz")
         results[target] = sim
@@ -180,13 +201,14 @@ def run_nest(data, repeats):
                                     "delay": np.full(proj_in.n_synapses, lsm.input["delay"] * 1e3)})
         rec = nest.Create("spike_recorder")
         nest.Connect(pop, rec)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         nest.Simulate(1000.0)
-        return time.perf_counter() - t0, rec.get("n_events")
+        return time.perf_counter() - t0, time.process_time() - c0, rec.get("n_events")
 
     t_sim = sorted(build_and_run() for _ in range(repeats))[repeats // 2]
     print(f"{'NEST ' + nest.__version__:15s} {t_sim[0]:7.3f} s per simulated s "
-          f"(1 thread, Simulate() only), {t_sim[1] / lsm.n_neurons:.1f} Hz")
+          f"({t_sim[1]:.3f} CPU-s; 1 thread, Simulate() only), "
+          f"{t_sim[2] / lsm.n_neurons:.1f} Hz")
     return t_sim[0]
 
 

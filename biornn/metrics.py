@@ -67,9 +67,38 @@ def accuracy(y_true, y_pred):
     return float(np.mean(yt == yp))
 
 
+
+
 # ---------------------------------------------------------------------------
 # Reservoir properties (memory capacity, separation, kernel rank)
 # ---------------------------------------------------------------------------
+
+def memory_capacity(targets, predictions, *, per_delay=False):
+    """Short-term memory capacity (Jaeger 2001).
+
+    ``MC = Σ_k r²(u(t-k), ŷ_k(t))``: the squared Pearson correlation between
+    each delayed input and its linear reconstruction, summed over delays.
+    Rows with any NaN target (before the delayed input exists) are ignored.
+
+    Parameters
+    ----------
+    targets, predictions : ndarray (samples, n_delays)
+        Column ``k-1`` holds ``u(t-k)`` and its reconstruction.
+    per_delay : bool
+        Also return the array of r² per delay (the forgetting curve).
+    """
+    yt = as_float_array("targets", targets, ndim=2, allow_nan=True)
+    yp = as_float_array("predictions", predictions, ndim=2, shape=yt.shape, allow_nan=True)
+    keep = np.all(np.isfinite(yt), axis=1) & np.all(np.isfinite(yp), axis=1)
+    if keep.sum() < 3:
+        raise ValueError("fewer than 3 rows with finite targets and predictions")
+    a = yt[keep] - yt[keep].mean(axis=0)
+    b = yp[keep] - yp[keep].mean(axis=0)
+    den = np.sqrt(np.sum(a * a, axis=0) * np.sum(b * b, axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(den > 0, (np.sum(a * b, axis=0) / den) ** 2, 0.0)
+    return (float(r2.sum()), r2) if per_delay else float(r2.sum())
+
 
 def separation(states_u, states_v):
     """Separation property: mean distance between the states driven by two inputs.
@@ -133,32 +162,5 @@ def spike_train_distance(times_u, times_v, duration, *, tau=0.005, dt=1e-4):
             lo, hi = np.searchsorted(grid, (t0 - 4 * tau, t0 + 4 * tau))
             trace[lo:hi] += np.exp(-(((grid[lo:hi] - t0) / tau) ** 2))
     return float(np.sqrt(np.mean((traces[0] - traces[1]) ** 2)))
-
-
-def memory_capacity(targets, predictions, *, per_delay=False):
-    """Short-term memory capacity (Jaeger 2001).
-
-    ``MC = Σ_k r²(u(t-k), ŷ_k(t))``: the squared Pearson correlation between
-    each delayed input and its linear reconstruction, summed over delays.
-    Rows with any NaN target (before the delayed input exists) are ignored.
-
-    Parameters
-    ----------
-    targets, predictions : ndarray (samples, n_delays)
-        Column ``k-1`` holds ``u(t-k)`` and its reconstruction.
-    per_delay : bool
-        Also return the array of r² per delay (the forgetting curve).
-    """
-    yt = as_float_array("targets", targets, ndim=2, allow_nan=True)
-    yp = as_float_array("predictions", predictions, ndim=2, shape=yt.shape, allow_nan=True)
-    keep = np.all(np.isfinite(yt), axis=1) & np.all(np.isfinite(yp), axis=1)
-    if keep.sum() < 3:
-        raise ValueError("fewer than 3 rows with finite targets and predictions")
-    a = yt[keep] - yt[keep].mean(axis=0)
-    b = yp[keep] - yp[keep].mean(axis=0)
-    den = np.sqrt(np.sum(a * a, axis=0) * np.sum(b * b, axis=0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(den > 0, (np.sum(a * b, axis=0) / den) ** 2, 0.0)
-    return (float(r2.sum()), r2) if per_delay else float(r2.sum())
 
 

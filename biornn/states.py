@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_nonnegative_int, check_positive_int, to_seconds
+from ._validate import as_float_array, check_nonnegative_int, check_positive_int, \
+    to_seconds
 
 # ---------------------------------------------------------------------------
 # Washout and reducers (rate and spiking)
@@ -57,6 +58,8 @@ def mean(states):
     if form == "list":
         return np.stack([s.mean(axis=0) for s in arr])
     return arr.mean(axis=0) if arr.ndim == 2 else arr.mean(axis=1)
+
+
 
 
 # ---------------------------------------------------------------------------

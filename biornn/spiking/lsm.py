@@ -35,6 +35,21 @@ this module:
   state is stored with the network and reset with it before every chunk.
   ``method`` (Brian2 integration method, default ``"exact"``) can be set to
   ``"euler"`` when an extension makes the equations nonlinear.
+
+A sketch (a slow GABA_B-like current driven by the inhibitory neurons)::
+
+    class SlowInhibition:
+        currents = [exponential_current("I_gabab", 0.1)]        # neurons.py part
+        def build(self, lsm, liquid, n_copies):
+            syn = b2.Synapses(liquid, liquid, "w : amp", on_pre="I_gabab_post += w",
+                              namespace={}, dt=lsm.dt * b2.second)
+            ...                                                  # connect copy by copy
+            return [syn]
+
+    LSM.from_model("maass2002_lsm", extensions=[SlowInhibition()])
+
+Extensions that connect neurons must keep copies apart (use
+:func:`biornn.spiking.runtime.replicate` on one copy's index arrays).
 """
 
 from __future__ import annotations

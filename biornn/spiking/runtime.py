@@ -68,13 +68,11 @@ def build_liquid(lsm, n_copies, n_channels, input_mode="spikes", stimulus=None,
         currents.append(injected_current("I_inj"))
     for ext in lsm.extensions:
         currents.extend(getattr(ext, "currents", ()))
-    eqs, namespace = lif_equations(currents)
+    eqs, namespace = lif_equations(currents, tau_m=nrn["tau_m"], R_m=nrn["R_m"])
     liquid = b2.NeuronGroup(n * n_copies, eqs, threshold=LIF_THRESHOLD, reset=LIF_RESET,
                             refractory="tau_ref", method=lsm.method, namespace=namespace,
                             dt=dt, name="liquid")
     inh = np.tile(lsm.inhibitory, n_copies)
-    liquid.tau_m = nrn["tau_m"] * b2.second
-    liquid.R_m = nrn["R_m"] * b2.ohm
     liquid.I_b = nrn["I_b"] * b2.amp
     liquid.v_th = nrn["v_th"] * b2.volt
     liquid.v_reset = nrn["v_reset"] * b2.volt

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import subprocess
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
 class StandaloneSimulator:
     """Compiled network of ``n_copies`` columns; ``run_chunk`` only rewrites inputs.
 
-    ``last_run_time`` is the simulation time the binary itself reported (s).
+    ``last_run_time`` is the simulation time the binary itself reported (s),
+    ``last_cpu_time`` the CPU time of the whole binary (loading arrays included).
     """
 
     def __init__(self, lsm, kind, n_copies, n_channels, duration, capacity=None):
@@ -156,9 +158,13 @@ class StandaloneSimulator:
         v_file = self.directory / "static_arrays" / "biornn_v_init.dat"
         v.ravel().astype(np.float64).tofile(v_file)
         results = self.directory / "results"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(["./main", "--results_dir", str(results) + os.sep,
                         f"{self._v_name}=static_arrays/{v_file.name}"],
                        cwd=self.directory, check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_cpu_time = (after.ru_utime + after.ru_stime
+                              - before.ru_utime - before.ru_stime)
         info = results / "last_run_info.txt"
         self.last_run_time = float(info.read_text().split()[0]) if info.exists() else None
         i = np.fromfile(results / self._result_files["i"][0],

@@ -168,3 +168,31 @@ def test_cpp_standalone_gives_the_same_spikes_and_reuses_its_binary(data, tmp_pa
         data.inputs[::-1], seed=seeds[::-1], output="spikes", progress=False)
     assert binary.stat().st_mtime_ns == stamp            # no recompilation
     np.testing.assert_array_equal(again[0][0], ref[3][0])
+
+
+class ToniCurrent:
+    """A minimal extension: an extra current written by its own projection."""
+
+    def __init__(self, amplitude):
+        from biornn.spiking.neurons import injected_current
+        self.currents = [injected_current("I_tonic")]
+        self.amplitude = amplitude
+
+    def build(self, lsm, liquid, n_copies):
+        import brian2 as b2
+        drive = b2.NeuronGroup(1, "", namespace={}, dt=lsm.dt * b2.second, name="tonic")
+        syn = b2.Synapses(drive, liquid, "I_tonic_post = amp_tonic : amp (summed)",
+                          namespace={"amp_tonic": self.amplitude * b2.amp},
+                          dt=lsm.dt * b2.second, name="tonic_synapses")
+        syn.connect()
+        return [drive, syn]
+
+
+def test_extensions_add_their_own_current_and_objects():
+    empty = [(np.array([], dtype=int), np.array([]))]
+    base = small_lsm(neuron={"I_b": 0.0})
+    assert len(base.run(empty, duration=0.05, output="spikes", progress=False)[0][0]) == 0
+    driven = small_lsm(neuron={"I_b": 0.0}, extensions=[ToniCurrent(20e-9)])
+    spikes = driven.run(empty * 2, duration=0.05, output="spikes", progress=False)
+    # 20 nA through 1 MOhm settles at 20 mV > 15 mV threshold: every neuron fires
+    assert all(np.unique(i).size == 45 for i, _ in spikes)
