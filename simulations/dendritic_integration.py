@@ -36,7 +36,7 @@ def main(argv=None):
         axes[0].plot(n, soma * 1e3, "o-", ms=3, label=label)
         axes[1].plot(n, dend * 1e3, "o-", ms=3, label=label)
         table.append(soma / (n * soma[0]))
-        if label.startswith("NMDA, s"):
+        if label == "NMDA, synchronous":
             axes[0].plot(n, n * soma[0] * 1e3, "k--", lw=1, label="linear sum")
     for k in range(len(n)):
         print(f"{n[k]:2d}  " + "  ".join(f"{t[k]:22.2f}" for t in table))

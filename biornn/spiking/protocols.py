@@ -38,7 +38,12 @@ I_inj : amp
 
 def lif_cells(n, parts=(), *, tau_m=30e-3, R_m=1e6, v_th=15e-3, v_reset=13.5e-3,
               refractory=2e-3, sigma=0.0, dt=0.1e-3):
-    """``NeuronGroup`` of ``n`` LIF cells with injected ``I_inj`` plus the currents of ``parts``."""
+    """``NeuronGroup`` of ``n`` LIF cells with injected ``I_inj`` plus the currents of ``parts``.
+
+    The liquid's cell (:func:`biornn.spiking.neurons.lif_equations`) with what a
+    single-cell preparation needs and the liquid does not: a white-noise term of SD
+    ``sigma`` (V) and one set of constants for all cells.
+    """
     parts = list(parts)
     total = " + ".join(["I_inj", *[p.name for p in parts]])
     noise = " + sigma*sqrt(2/tau_m)*xi" if sigma else ""
