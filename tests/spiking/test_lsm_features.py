@@ -71,3 +71,14 @@ def test_gap_junctions_join_only_nearby_inhibitory_neurons():
 def test_bad_feature_parameters_are_named(features, name):
     with pytest.raises(ValueError, match=name):
         LSM((5, 3, 3), seed=0, features=features)
+
+
+@pytest.mark.slow
+def test_all_features_give_the_same_spikes_in_cpp_standalone(data, tmp_path, monkeypatch):
+    monkeypatch.setenv("BIORNN_CACHE", str(tmp_path))      # compiles once (~30 s)
+    _, ref = _run(data, ALL)
+    lsm = LSM((5, 3, 3), n_inputs=3, seed=5, features=ALL, target="cpp_standalone")
+    got = lsm.run(data.inputs, output="spikes", progress=False, seed=[1, 2])
+    for (ia, ta), (ib, tb) in zip(ref, got):
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_allclose(ta, tb)
