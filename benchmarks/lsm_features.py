@@ -6,7 +6,8 @@ liquid of ``benchmarks/lsm_trials.py`` (one 1 s trial), the script prints the ru
 time with no feature, with each of STDP (E->E), gap junctions (I-I), NMDA dendrites
 (E cells) and GABA_B (I->E), and with all four, and the ratio to no feature.  The
 network is built (and compiled) by a first run that is not timed; figures are
-medians of ``--repeats`` runs, wall time for numpy/cython and the binary's own
+medians of ``--repeats`` runs of this process's CPU time for numpy/cython (robust
+on a shared machine; the runs are single-threaded) and the binary's own reported
 simulation time for ``cpp_standalone``.
 
 Reference (issue 4): a straightforward Brian2 version (1000 neurons, standalone)
@@ -62,10 +63,10 @@ def measure(size, names, target, trials, repeats, method="exact"):
     lsm.run(data.inputs, seed=seeds, progress=False)            # build / compile
     times, spikes = [], None
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         spikes = lsm.run(data.inputs, seed=seeds, output="spikes", progress=False)
-        wall = time.perf_counter() - t0
-        times.append(lsm._simulator.last_run_time if target == "cpp_standalone" else wall)
+        cpu = time.process_time() - t0
+        times.append(lsm._simulator.last_run_time if target == "cpp_standalone" else cpu)
     rate = sum(len(i) for i, _ in spikes) / n_trials / lsm.n_neurons / duration
     return float(np.median(times)), rate
 
@@ -84,7 +85,8 @@ def main():
     for size in args.sizes:
         what = f"{args.trials} trials x 0.5 s" if size == 135 else "1 trial x 1 s"
         print(f"\n== {size}-neuron liquid, {what} ==")
-        print(f"{'features':15s} {'time (s)':>9s} {'ratio':>6s} {'rate (Hz)':>9s}")
+        print(f"{'features':15s} {'time (s)':>9s} {'ratio':>6s} {'rate (Hz)':>9s}"
+              "   (time: CPU s, or the binary's run time for cpp_standalone)")
         base = None
         for label, names in CONFIGS:
             t, rate = measure(size, names, args.target, args.trials, args.repeats)
