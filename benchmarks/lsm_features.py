@@ -77,6 +77,8 @@ def main():
     ap.add_argument("--sizes", nargs="*", type=int, default=[135, 1000])
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="feature rows to run besides 'none' (e.g. dendrites 'all four')")
     args = ap.parse_args()
     print(f"python {platform.python_version()}, brian2 {b2.__version__}, numpy "
           f"{np.__version__}, biornn {bn.__version__}, target {args.target}; "
@@ -89,6 +91,8 @@ def main():
               "   (time: CPU s, or the binary's run time for cpp_standalone)")
         base = None
         for label, names in CONFIGS:
+            if args.only is not None and label != "none" and label not in args.only:
+                continue
             t, rate = measure(size, names, args.target, args.trials, args.repeats)
             base = t if base is None else base
             print(f"{label:15s} {t:9.3f} {t / base:6.2f} {rate:9.1f}", flush=True)

@@ -39,7 +39,8 @@ import numpy as np
 from .._validate import check_choice, check_nonnegative, check_positive
 from .parts import NeuronPart
 
-__all__ = ["DENDRITE_DEFAULTS", "NONLINEARITIES", "dendrite_parameters", "dendritic_compartment"]
+__all__ = ["DENDRITE_DEFAULTS", "NONLINEARITIES", "dendrite_parameters", "dendritic_compartment",
+           "attach_gate_update"]
 
 #: Defaults (SI), scaled for the liquid's cells (R_m = 1 Mohm, tau_m = 30 ms).
 DENDRITE_DEFAULTS = {
@@ -80,7 +81,7 @@ def dendrite_parameters(**overrides) -> dict:
 
 
 def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", name="I_dend",
-                          v="v", switch=None, **overrides) -> NeuronPart:
+                          v="v", switch=None, gate_variable=False, **overrides) -> NeuronPart:
     """Neuron-side part: the dendrite, its NMDA-like current and the current into the soma.
 
     Parameters
@@ -99,6 +100,10 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
         Name of a per-neuron constant (declared here, 0 or 1) that turns the
         dendrite on or off, so one group can hold point and two-compartment cells
         (the liquid's E and I cells).
+    gate_variable : bool
+        Hold ``B(V_d)`` in a state variable ``B_nl`` instead of evaluating it at
+        every step; :func:`attach_gate_update` then refreshes it on a coarser clock
+        (the exponential of the Mg2+ block is most of a dendrite's cost).
     **overrides
         Parameters of :data:`DENDRITE_DEFAULTS` (SI units).
 
@@ -116,10 +121,7 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
     if unknown:
         raise ValueError(f"excitatory names {sorted(unknown)} are not among the inputs {names}")
     V = "v_rest_d + v_d"
-    if nonlinearity == "none":
-        gate = repr(float(_gate_value("nmda", p, p["v_rest"])))
-    else:
-        gate = _GATES[nonlinearity].format(V=V)
+    gate = "B_nl" if gate_variable else _gate_expression(nonlinearity, p)
     on = f"{switch}*" if switch else ""
     total_in = " + ".join(names) if names else "0*amp"
     drive = " + ".join(excitatory) if excitatory else "0*amp"
@@ -132,6 +134,8 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
     """
     if switch:
         eqs += f"\n{switch} : 1 (constant)"
+    if gate_variable:
+        eqs += "\nB_nl : 1"
     namespace = {"g_c_d": p["g_c"] * b2.siemens, "R_d": p["R_d"] * b2.ohm,
                  "tau_d": p["tau_d"] * b2.second, "tau_nmda": p["tau_nmda"] * b2.second,
                  "kappa_d": p["kappa"] * b2.siemens / b2.coulomb,
@@ -143,6 +147,30 @@ def dendritic_compartment(inputs=(), *, excitatory=None, nonlinearity="nmda", na
             eqs += "\n" + part.equations
             namespace.update(part.namespace)
     return NeuronPart(name, eqs, namespace)
+
+
+def _gate_expression(nonlinearity, params):
+    if nonlinearity == "none":  # the NMDA gate, frozen at rest
+        return repr(float(_gate_value("nmda", params, params["v_rest"])))
+    return _GATES[nonlinearity].format(V="v_rest_d + v_d")
+
+
+def attach_gate_update(group, gate_dt, nonlinearity="nmda", **overrides):
+    """Refresh ``B_nl`` of a ``gate_variable=True`` dendrite every ``gate_dt`` seconds.
+
+    Adds a ``run_regularly`` operation to ``group`` (it runs with the group) and
+    sets ``B_nl`` to its value at rest.  The gate then lags the voltage by up to
+    ``gate_dt``; 0.5 ms changes the input-output curve by a few percent (see
+    ``tests/spiking/test_dendrites.py``) and removes one exponential per neuron and
+    step.  Returns the ``CodeRunner``.
+    """
+    check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
+    p = dendrite_parameters(**overrides)
+    gate_dt = check_positive("gate_dt", gate_dt)
+    rest = _gate_value("nmda" if nonlinearity == "none" else nonlinearity, p, p["v_rest"])
+    group.B_nl = rest
+    return group.run_regularly(f"B_nl = {_gate_expression(nonlinearity, p)}",
+                               dt=gate_dt * b2.second, when="before_groups")
 
 
 def _gate_value(nonlinearity, params, V):

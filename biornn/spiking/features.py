@@ -20,7 +20,8 @@ The equations live in their modules; this file only wires them into the liquid:
 ``"gap_junctions"``       :mod:`.gap_junctions` among I neurons, pair probability
                           ``probability * exp(-(D/lambda)^2)``, with spikelets
 ``"dendrites"``           :mod:`.dendrites`: E neurons get an NMDA dendrite that
-                          receives their excitatory synaptic current ``I_syn_e``
+                          receives their excitatory synaptic current ``I_syn_e``;
+                          the Mg2+ gate is refreshed every ``gate_dt`` (0.5 ms)
 ``"gabab"``               :mod:`.metabotropic` GABA_B on I->E, pooled per neuron
 ========================  ==========================================================
 
@@ -40,7 +41,7 @@ import numpy as np
 
 from .._validate import check_choice, check_nonnegative, check_positive
 from ..specs import load_model
-from .dendrites import dendritic_compartment
+from .dendrites import attach_gate_update, dendritic_compartment
 from .gap_junctions import connect_gap_junctions, gap_junction_current
 from .metabotropic import metabotropic_current, metabotropic_synapse
 from .plasticity import stdp_parameters, stdp_synapse
@@ -133,15 +134,22 @@ class DendriteFeature:
     """Excitatory neurons become two-compartment cells; their E input lands on the dendrite."""
 
     nonlinearity: str = "nmda"
+    gate_dt: float | None = 0.5e-3   # refresh of the Mg2+ gate (s); None: every step
     params: dict = field(default_factory=dict)
     nonlinear = True
 
     def __post_init__(self):
+        if self.gate_dt is not None:
+            self.gate_dt = check_positive("gate_dt", self.gate_dt)
         self.currents = (dendritic_compartment(["I_syn_e"], nonlinearity=self.nonlinearity,
-                                               switch="dendritic", **self.params),)
+                                               switch="dendritic",
+                                               gate_variable=self.gate_dt is not None,
+                                               **self.params),)
 
     def build(self, lsm, liquid, n_copies):
         liquid.dendritic = np.tile(~lsm.inhibitory, n_copies).astype(float)
+        if self.gate_dt is not None:
+            attach_gate_update(liquid, self.gate_dt, self.nonlinearity, **self.params)
         return []
 
 
@@ -176,7 +184,7 @@ FEATURES = {"stdp": STDPFeature, "gap_junctions": GapJunctionFeature,
 
 _TOP = {"stdp": ("rule", "A_max"), "gap_junctions": ("g", "probability", "length_constant",
                                                      "spikelet_area"),
-        "dendrites": ("nonlinearity",), "gabab": ("g_max", "v_rest", "weight")}
+        "dendrites": ("nonlinearity", "gate_dt"), "gabab": ("g_max", "v_rest", "weight")}
 
 
 def liquid_features(features, model="lsm_features"):

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._rng import derive_seed
 from .._validate import as_float_array, check_nonnegative, check_positive
-from .dendrites import dendritic_compartment
+from .dendrites import attach_gate_update, dendritic_compartment
 from .gap_junctions import connect_gap_junctions, gap_junction_current, spike_synchrony
 from .metabotropic import connect_metabotropic, metabotropic_current
 from .parts import NeuronPart
@@ -126,7 +126,7 @@ def gap_junction_synchrony(g_values, *, duration=3.0, I_b=14e-9, sigma=2e-3,
 
 
 def dendritic_input_output(n_inputs, *, nonlinearity="nmda", spread=0.0, amplitude=10e-9,
-                           tau_syn=3e-3, onset=20e-3, after=0.3, **overrides):
+                           tau_syn=3e-3, onset=20e-3, after=0.3, gate_dt=None, **overrides):
     """Peak depolarisation of soma and dendrite against the number of dendritic inputs.
 
     One non-spiking two-compartment cell per entry of ``n_inputs``.  Its ``n``
@@ -145,8 +145,11 @@ def dendritic_input_output(n_inputs, *, nonlinearity="nmda", spread=0.0, amplitu
     spread = check_nonnegative("spread", spread)
     syn_current = NeuronPart("I_syn_d", "dI_syn_d/dt = -I_syn_d/tau_syn_d : amp",
                              {"tau_syn_d": check_positive("tau_syn", tau_syn) * b2.second})
-    part = dendritic_compartment([syn_current], nonlinearity=nonlinearity, **overrides)
+    part = dendritic_compartment([syn_current], nonlinearity=nonlinearity,
+                                 gate_variable=gate_dt is not None, **overrides)
     cells = lif_cells(len(ns), [part], v_th=1.0)
+    if gate_dt is not None:
+        attach_gate_update(cells, gate_dt, nonlinearity, **overrides)
     if spread > 0:  # one input neuron per cell, firing n times
         trains = [onset + np.arange(n) * spread for n in ns]
         weights = np.full(len(ns), amplitude)

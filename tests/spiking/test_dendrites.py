@@ -41,3 +41,9 @@ def test_bad_dendrite_parameters_are_named(kwargs, name):
 def test_unknown_nonlinearity_is_named():
     with pytest.raises(ValueError, match="nonlinearity"):
         dendritic_compartment(nonlinearity="calcium")
+
+
+def test_gate_refreshed_every_half_millisecond_keeps_the_input_output_curve():
+    exact = dendritic_input_output(N)[0]
+    coarse = dendritic_input_output(N, gate_dt=0.5e-3)[0]
+    np.testing.assert_allclose(coarse, exact, rtol=0.01)
