@@ -303,3 +303,67 @@ def spike_templates(n_templates=2, n_channels=4, duration=0.5, rate=20.0, jitter
 # Sequence-learning tasks (adding problem, ...)
 # ---------------------------------------------------------------------------
 
+
+def adding_problem(n_sequences, length, *, seed=None):
+    """The adding problem (Hochreiter & Schmidhuber 1997), in the variant of Le et al. (2015).
+
+    Each sequence has two input channels: values ``u_t ~ U[0, 1]`` and a marker
+    channel that is 0 except at two positions, one drawn uniformly in the first
+    half of the sequence and one in the second half.  The target, given once at
+    the end, is the sum of the two marked values.  Always answering 1 (the mean
+    of the target) scores an MSE of Var(u₁ + u₂) = 2/12 ≈ 0.167, the baseline a
+    network must beat (Le, Jaitly & Hinton 2015, "A simple way to initialize
+    recurrent networks of rectified linear units", Sect. 4.1).
+
+    Parameters
+    ----------
+    n_sequences : int
+    length : int >= 2
+        Sequence length T.
+    seed : None, int or Generator
+
+    Returns
+    -------
+    x : ndarray (n_sequences, length, 2)
+        Channel 0 the values, channel 1 the markers.
+    y : ndarray (n_sequences, 1)
+        The sum of the two marked values.
+    """
+    n_sequences = check_positive_int("n_sequences", n_sequences)
+    length = check_positive_int("length", length)
+    if length < 2:
+        raise ValueError(f"length must be at least 2, got {length}")
+    rng = as_generator(seed)
+    x = np.zeros((n_sequences, length, 2))
+    x[:, :, 0] = rng.uniform(0.0, 1.0, (n_sequences, length))
+    half = length // 2
+    first = rng.integers(0, half, n_sequences)
+    second = rng.integers(half, length, n_sequences)
+    rows = np.arange(n_sequences)
+    x[rows, first, 1] = 1.0
+    x[rows, second, 1] = 1.0
+    y = (x[rows, first, 0] + x[rows, second, 0])[:, None]
+    return x, y
+
+
+def last_step_targets(y, length):
+    """Turn one target per sequence into per-step targets and a mask for the last step.
+
+    Parameters
+    ----------
+    y : array (B, O)
+    length : int
+        Sequence length T.
+
+    Returns
+    -------
+    y_steps : ndarray (B, T, O), zero except at the last step
+    mask : ndarray (B, T), 1 at the last step, else 0
+    """
+    y = as_float_array("y", y, ndim=2)
+    length = check_positive_int("length", length)
+    y_steps = np.zeros((y.shape[0], length, y.shape[1]))
+    y_steps[:, -1] = y
+    mask = np.zeros((y.shape[0], length))
+    mask[:, -1] = 1.0
+    return y_steps, mask

@@ -13,7 +13,10 @@ Neural Computation 14:2531-2560, with the 135-neuron column of
    (:func:`biornn.metrics.spike_train_distance`); each trial starts from its own
    random initial potentials, so d = 0 measures the spread due to initial
    conditions alone.  The mean state distance ||x_u(t) - x_v(t)|| is printed over
-   time (:func:`biornn.metrics.separation`).
+   time (:func:`biornn.metrics.separation`), as the Euclidean norm and as the mean
+   squared difference per neuron (the scale of Brian2's example of Figure 2).
+   Pairs are built by moving randomly chosen spikes of u to new random times until
+   d(u, v) is within 0.02 of the target.
 
 All trials of each part run batched in one Brian2 simulation.  A PNG with both
 panels is written to ``--out``.  Usage::
@@ -92,8 +95,10 @@ def separation_curve(target, n_pairs, seed):
     lsm = LSM.from_model("maass2002_lsm", seed=seed, target=target)
     X = lsm.run(trials, duration=0.5, seed=seed + 1, progress=False)
     X = X.reshape(len(DISTANCES), n_pairs, 2, *X.shape[1:])
-    curves = [bn.metrics.separation(X[k, :, 0], X[k, :, 1]) for k in range(len(DISTANCES))]
-    times = lsm.sample_interval * np.arange(1, X.shape[3] + 1)
+    curves = {metric: [bn.metrics.separation(X[k, :, 0], X[k, :, 1], metric=metric)
+                       for k in range(len(DISTANCES))]
+              for metric in ("euclidean", "mean_squared")}
+    times = lsm.sample_times(0.5)
     return times, measured, curves
 
 
@@ -108,7 +113,7 @@ def plot(acc, times, measured, curves, path):
     a.set(xlabel="jitter (ms)", ylabel="test accuracy", ylim=(0.4, 1.02),
           title="two templates, state at t = 0.5 s")
     a.legend()
-    for d, curve in zip(measured, curves):
+    for d, curve in zip(measured, curves["euclidean"]):
         b.plot(times, curve, label=f"d(u,v) = {d:.2f}")
     b.set(xlabel="time (s)", ylabel="state distance", title="separation (cf. Fig. 2)")
     b.legend()
@@ -133,10 +138,13 @@ def main():
     times, measured, curves = separation_curve(args.target, args.pairs, args.seed)
     marks = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5]
     cols = [int(round(m / (times[1] - times[0]))) - 1 for m in marks]
-    print("  d(u,v)  " + "".join(f"t={m:<6}" for m in marks) + "  mean")
-    for d, curve in zip(measured, curves):
-        print(f"  {d:5.3f}   " + "".join(f"{curve[c]:<8.2f}" for c in cols)
-              + f"  {curve.mean():.2f}")
+    for metric, label in (("euclidean", "||x_u - x_v||"),
+                          ("mean_squared", "mean over neurons of (x_u - x_v)^2")):
+        print(f"  state distance {label}:")
+        print("  d(u,v)  d^2     " + "".join(f"t={m:<6}" for m in marks) + "  mean")
+        for d, curve in zip(measured, curves[metric]):
+            print(f"  {d:5.3f}   {d * d:5.3f}   " + "".join(f"{curve[c]:<8.2f}" for c in cols)
+                  + f"  {curve.mean():.2f}")
     plot(acc, times, measured, curves, args.out)
     print(f"done in {time.perf_counter() - t0:.0f} s")
 

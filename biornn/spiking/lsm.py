@@ -55,12 +55,12 @@ Extensions that connect neurons must keep copies apart (use
 from __future__ import annotations
 
 import numpy as np
-import brian2 as b2
 
 from .. import states
 from .._rng import as_generator, derive_seed
 from .._validate import check_choice, check_in_range, check_positive, check_positive_int, \
     to_seconds
+from ..io import register_saveable
 from ..specs import load_model
 from . import connectivity as conn
 from .encoding import check_analog, check_spike_trials, poisson_spikes
@@ -80,6 +80,7 @@ def _merge(base, override, name):
     return out
 
 
+@register_saveable
 class LiquidStateMachine:
     """A liquid of spiking neurons whose filtered spikes feed a linear readout.
 
@@ -101,6 +102,10 @@ class LiquidStateMachine:
     dt, sample_interval, tau_filter : float, default 1e-4, 0.01, 0.03
         Time step, readout sampling interval and state filter constant (s).
     target : {"numpy", "cython", "cpp_standalone"}, default "numpy"
+        Brian2 code generation target (sets ``brian2.prefs.codegen.target`` while
+        running), or the standalone device: a binary compiled once per network shape
+        and cached in ``$BIORNN_CACHE`` (default ``~/.cache/biornn``), fastest for
+        many trials.
     chunk_size : int, optional
         Copies of the column per simulation (default: at most 2e6 synapses per chunk).
     extensions : sequence, optional
@@ -114,6 +119,16 @@ class LiquidStateMachine:
     method : str, default "exact"
     seed : None, int or numpy.random.Generator
         Draws the connectivity and, unless ``run`` gets its own, the initial states.
+
+    Attributes
+    ----------
+    positions : ndarray (n, 3)
+        Grid coordinates of the neurons.
+    inhibitory : ndarray of bool (n,)
+    recurrent : dict of Projection
+        ``"E"`` and ``"I"``: synapses from excitatory / inhibitory neurons, with
+        ``pre``, ``post`` and per-synapse ``params`` (A, U, D, F, delay; SI units).
+    n_neurons, n_synapses : int
 
     Examples
     --------
@@ -205,6 +220,10 @@ class LiquidStateMachine:
                                np.concatenate([p.post for p in parts]),
                                {"A": np.concatenate([p.params["A"] for p in parts])})
 
+    def sample_times(self, duration) -> np.ndarray:
+        """Times (s) of the state samples ``run`` returns for trials of ``duration``."""
+        return states.sample_times(duration, self.sample_interval)
+
     def weight_matrix(self) -> np.ndarray:
         """Dense ``(n, n)`` matrix of mean amplitudes A (A), ``[pre, post]``."""
         W = np.zeros((self.n_neurons, self.n_neurons))
@@ -269,8 +288,8 @@ class LiquidStateMachine:
         if mode == "poisson":
             rng = as_generator(seed) if seed is not None else self._rng
             spikes = poisson_spikes(batch, max_rate=max_rate, input_dt=input_dt, seed=rng)
-            return self.run(spikes, duration=duration, seed=rng, chunk_size=chunk_size,
-                            progress=progress, output=output)
+            return self.run(spikes, duration=duration, seed=None if seed is None else rng,
+                            chunk_size=chunk_size, progress=progress, output=output)
         if self.target == "cpp_standalone":
             raise NotImplementedError("analog current input runs on the numpy and cython "
                                       "targets; use mode='poisson' with cpp_standalone")
@@ -285,7 +304,9 @@ class LiquidStateMachine:
             if len(seed) != n:
                 raise ValueError(f"seed must have one entry per trial ({n}), got {len(seed)}")
             return [as_generator(int(s) if isinstance(s, np.integer) else s) for s in seed]
-        return list(as_generator(self._rng if seed is None else seed).spawn(n))
+        if seed is None:       # the liquid's own stream (its state is saved with it)
+            return [np.random.default_rng(int(s)) for s in self._rng.integers(2**63, size=n)]
+        return list(as_generator(seed).spawn(n))
 
     def initial_potentials(self, generators) -> np.ndarray:
         """Initial ``v`` (V) of each trial ``(trials, n)``, uniform in [v_init_low, v_init_high]."""
@@ -346,6 +367,42 @@ class LiquidStateMachine:
                                                    duration)
             self._simulator.key = key
         return self._simulator
+
+    # ------------------------------------------------------------------ save / load
+    def _get_state(self):
+        if self.extensions:
+            raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
+                             "objects are not serialisable); save it without them")
+        params = dict(shape=list(self.shape), length_constant=self.length_constant,
+                      inhibitory_fraction=self.inhibitory_fraction,
+                      connectivity=self.connectivity, neuron=self.neuron,
+                      synapses=self.synapses, input=self.input, n_inputs=self.n_inputs,
+                      dt=self.dt, sample_interval=self.sample_interval,
+                      tau_filter=self.tau_filter, target=self.target,
+                      chunk_size=self.chunk_size, method=self.method,
+                      brian_seed=self.brian_seed, input_entropy=self._input_entropy,
+                      rng_state=self._rng.bit_generator.state)
+        arrays = {"inhibitory": self.inhibitory}
+        for key, proj in self.recurrent.items():
+            arrays[f"{key}.pre"], arrays[f"{key}.post"] = proj.pre, proj.post
+            arrays.update({f"{key}.{k}": v for k, v in proj.params.items()})
+        return params, arrays
+
+    @classmethod
+    def _from_state(cls, params, arrays):
+        params = dict(params)
+        extra = {k: params.pop(k) for k in ("brian_seed", "input_entropy", "rng_state")}
+        obj = cls(seed=0, **params)
+        obj.inhibitory = np.asarray(arrays["inhibitory"], dtype=bool)
+        for key in ("E", "I"):
+            obj.recurrent[key] = conn.Projection(
+                arrays[f"{key}.pre"], arrays[f"{key}.post"],
+                {k: arrays[f"{key}.{k}"] for k in ("A", "U", "D", "F", "delay")})
+        obj.brian_seed, obj._input_entropy = extra["brian_seed"], extra["input_entropy"]
+        bitgen = getattr(np.random, extra["rng_state"]["bit_generator"])()
+        bitgen.state = extra["rng_state"]
+        obj._rng = np.random.Generator(bitgen)
+        return obj
 
     def __repr__(self):
         return (f"LiquidStateMachine(shape={self.shape}, n_neurons={self.n_neurons}, "

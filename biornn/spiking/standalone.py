@@ -30,6 +30,11 @@ import resource
 import subprocess
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None
+
 import numpy as np
 import brian2 as b2
 
@@ -57,6 +62,9 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
         for key in sorted(proj.params):
             h.update(key.encode() + np.ascontiguousarray(proj.params[key]).tobytes())
     h.update(lsm.inhibitory.tobytes())
+    here = Path(__file__).resolve().parent       # the code that writes the network
+    for module in ("neurons.py", "synapses.py", "runtime.py", "standalone.py"):
+        h.update((here / module).read_bytes())
     if lsm.extensions:
         h.update(repr(lsm.extensions).encode())
     return h.hexdigest()[:20]
@@ -134,7 +142,17 @@ class StandaloneSimulator:
         return self.directory / "static_arrays" / names[-1], dev.static_arrays[names[-1]].dtype
 
     def run_chunk(self, trials, v0, duration):
-        """Run the binary on one chunk; return global neuron indices and spike times."""
+        """Run the binary on one chunk; return global neuron indices and spike times.
+
+        The cache folder is locked for the chunk, so processes sharing a compiled
+        liquid take turns instead of overwriting each other's input files.
+        """
+        with open(self.directory / "biornn.lock", "w") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            return self._run_locked(trials, v0)
+
+    def _run_locked(self, trials, v0):
         chans, steps = [], []
         for k, (c, t) in enumerate(trials):
             ck, sk = spikes_to_steps(c, t, self.lsm.dt)

@@ -196,3 +196,16 @@ def test_extensions_add_their_own_current_and_objects():
     spikes = driven.run(empty * 2, duration=0.05, output="spikes", progress=False)
     # 20 nA through 1 MOhm settles at 20 mV > 15 mV threshold: every neuron fires
     assert all(np.unique(i).size == 45 for i, _ in spikes)
+
+
+def test_save_and_load_give_the_same_liquid(data, tmp_path):
+    lsm = small_lsm(seed=9)
+    path = bn.save(lsm, tmp_path / "liquid.npz")
+    back = bn.load(path)
+    assert back.n_synapses == lsm.n_synapses
+    np.testing.assert_array_equal(back.weight_matrix(), lsm.weight_matrix())
+    a = lsm.run(data.inputs, output="spikes", progress=False)       # seed=None: own stream
+    b = back.run(data.inputs, output="spikes", progress=False)
+    for (ia, ta), (ib, tb) in zip(a, b):
+        np.testing.assert_array_equal(ia, ib)
+        np.testing.assert_array_equal(ta, tb)

@@ -25,6 +25,6 @@ def test_two_templates_with_4ms_jitter_are_classified_well_above_chance():
 def test_state_distance_is_ordered_by_input_distance():
     from lsm_templates import separation_curve
     _, measured, curves = separation_curve("numpy", n_pairs=8, seed=3)
-    means = [float(np.mean(c[5:])) for c in curves]   # after the first 50 ms
+    means = [float(np.mean(c[5:])) for c in curves["euclidean"]]   # after 50 ms
     assert measured == sorted(measured)
     assert means == sorted(means), means

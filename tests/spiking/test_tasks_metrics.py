@@ -55,3 +55,16 @@ def test_spike_train_distance_grows_with_moved_spikes():
     assert 0 < d1 < d3
     # one spike moved far away: two Gaussian bumps, integral of k^2 = tau sqrt(pi/2)
     assert d1 == pytest.approx(np.sqrt(2 * 0.005 * np.sqrt(np.pi / 2) / 0.5), rel=0.05)
+
+
+def test_paper_scale_options():
+    rng = np.random.default_rng(2)
+    x = rng.random((2, 3, 4))
+    y = x + 1.0
+    np.testing.assert_allclose(bn.metrics.separation(x, y, metric="mean_squared"), 1.0)
+    np.testing.assert_allclose(bn.metrics.separation(x, y), 2.0)        # sqrt(4 * 1)
+    u, v = np.array([0.1, 0.2]), np.array([0.1, 0.3])
+    d = bn.metrics.spike_train_distance(u, v, 0.5)
+    assert bn.metrics.spike_train_distance(u, v, 0.5, squared=True) == pytest.approx(d ** 2)
+    with pytest.raises(ValueError, match="metric"):
+        bn.metrics.separation(x, y, metric="cosine")

@@ -1,0 +1,202 @@
+"""Long short-term memory with a forget gate, trained by exact BPTT.
+
+LSTM (Hochreiter & Schmidhuber 1997) with the forget gate of Gers, Schmidhuber
+& Cummins (2000), no peepholes.  Gate order in the stacked weights is
+**i, f, g, o** (input gate, forget gate, candidate cell input, output gate),
+the order PyTorch uses:
+
+    [i; f; g; o]_t = [σ; σ; tanh; σ](W_x x_t + W_h h_{t−1} + b)
+    c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t
+    h_t = o_t ⊙ tanh(c_t),             ŷ_t = W_out h_t + c
+
+``W_x`` is (4n, D), ``W_h`` (4n, n), ``b`` (4n,), block ``k`` of rows belonging
+to gate ``k`` of the order above.  The forget-gate bias starts at 1 so that the
+cell remembers by default (Gers et al. 2000; Jozefowicz, Zaremba & Sutskever 2015).
+
+Backward, with ``dh_t = ∂L/∂h_t`` and ``dc_t = ∂L/∂c_t``:
+
+    dh_t = W_outᵀ ∂L/∂ŷ_t + W_hᵀ da_{t+1}
+    dc_t = dh_t ⊙ o_t ⊙ (1 − tanh² c_t) + dc_{t+1} ⊙ f_{t+1}
+    da_t = [dc_t ⊙ g_t ⊙ i_t(1−i_t);  dc_t ⊙ c_{t−1} ⊙ f_t(1−f_t);
+            dc_t ⊙ i_t ⊙ (1−g_t²);    dh_t ⊙ tanh c_t ⊙ o_t(1−o_t)]
+
+and the weight gradients are single matrix products over all steps:
+``∂L/∂W_h = Σ_t da_t h_{t−1}ᵀ``, ``∂L/∂W_x = Σ_t da_t x_tᵀ``, ``∂L/∂b = Σ_t da_t``.
+The cell path ``dc_t ← dc_{t+1} ⊙ f_{t+1}`` is multiplicative by gates near 1,
+not by ``W``: the constant error carousel that lets errors cross long lags.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._rng import as_generator
+from .._validate import check_choice, check_positive_int
+from ..io import register_saveable
+from ._sequence import SequenceModel
+
+__all__ = ["LSTM", "GATE_ORDER"]
+
+GATE_ORDER = ("input", "forget", "cell", "output")
+
+
+def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
+    """Per-step local derivatives for a block of steps, written into ``F`` and ``dc_dh``.
+
+    ``F[:, :, k]`` multiplies ``dc_t`` (gates i, f, g) or ``dh_t`` (gate o) to give
+    ``da_t`` of gate k; ``dc_dh = o (1 − tanh² c)``.  All in place: fresh large
+    temporaries cost more than the arithmetic.
+    """
+    n = tanhC.shape[-1]
+    i, f, g, o = G[..., :n], G[..., n:2 * n], G[..., 2 * n:3 * n], G[..., 3 * n:]
+    for k, gate, times in ((0, i, g), (1, f, Cprev), (3, o, tanhC)):
+        Fk = np.subtract(1.0, gate, out=F[:, :, k])             # σ' = σ (1 − σ)
+        Fk *= gate
+        Fk *= times
+    F2 = np.multiply(g, g, out=F[:, :, 2])                       # tanh' = 1 − g²
+    np.subtract(1.0, F2, out=F2)
+    F2 *= i
+    np.multiply(tanhC, tanhC, out=dc_dh)
+    np.subtract(1.0, dc_dh, out=dc_dh)
+    dc_dh *= o
+
+
+@register_saveable
+class LSTM(SequenceModel):
+    """LSTM network with a forget gate and a linear readout; gate order i, f, g, o.
+
+    Parameters
+    ----------
+    n_inputs, n_units, n_outputs : int
+    forget_bias : float, default 1.0
+        Initial bias of the forget gate.
+    loss : {"mse", "cross_entropy"}
+    dtype : {"float64", "float32"}
+    seed : None, int or Generator
+        Weights are drawn ``U(−1/√n, 1/√n)``, other biases 0.
+
+    Attributes
+    ----------
+    params : dict of ndarray
+        ``W_x`` (4n, D), ``W_h`` (4n, n), ``b`` (4n,), ``W_out`` (O, n), ``c`` (O,).
+
+    Examples
+    --------
+    >>> net = LSTM(2, 16, 1, seed=0)
+    >>> loss, grads = net.bptt(np.zeros((50, 2)), np.zeros((50, 1)))
+    >>> grads["W_h"].shape
+    (64, 16)
+    """
+
+    _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype", "seed")
+
+    def __init__(self, n_inputs, n_units, n_outputs, *, forget_bias=1.0, loss="mse",
+                 dtype="float64", seed=None):
+        self.n_inputs = check_positive_int("n_inputs", n_inputs)
+        self.n_units = check_positive_int("n_units", n_units)
+        self.n_outputs = check_positive_int("n_outputs", n_outputs)
+        self.forget_bias = float(forget_bias)
+        self.loss = loss
+        self._check_loss()
+        self.dtype = np.dtype(check_choice("dtype", np.dtype(dtype).name,
+                                           ("float64", "float32")))
+        self.seed = seed if seed is None or isinstance(seed, int) else None
+        rng = as_generator(seed)
+        n, D = self.n_units, self.n_inputs
+        s = 1.0 / np.sqrt(n)
+        b = np.zeros(4 * n)
+        b[n:2 * n] = forget_bias
+        self.params = {
+            "W_x": rng.uniform(-s, s, (4 * n, D)).astype(self.dtype),
+            "W_h": rng.uniform(-s, s, (4 * n, n)).astype(self.dtype),
+            "b": b.astype(self.dtype),
+        }
+        self._init_readout(rng, n, self.n_outputs, self.dtype)
+
+    def _forward(self, X, h0=None):
+        """Run on time-major ``X`` (T, B, D); cache gates (T, B, 4n), cells and states.
+
+        The sigmoid gates use ``σ(a) = ½ (1 + tanh(a/2))``: with the i, f, o rows
+        of the weights halved, one ``tanh`` call per step serves all four gates.
+        """
+        if h0 is not None:
+            raise ValueError("LSTM starts from h0 = c0 = 0; h0 is not supported")
+        T, B, _ = X.shape
+        n = self.n_units
+        p = self.params
+        half = np.full(4 * n, 0.5, dtype=self.dtype)
+        half[2 * n:3 * n] = 1.0
+        A = np.matmul(X, (p["W_x"] * half[:, None]).T, out=self._buffer("A", (T, B, 4 * n)))
+        A += p["b"] * half                                      # all gates, all steps
+        WhT = (p["W_h"] * half[:, None]).T
+        Hall = self._buffer("H", (T + 1, B, n))
+        Call = self._buffer("C", (T + 1, B, n))
+        Hall[0] = 0.0
+        Call[0] = 0.0
+        tanhC = self._buffer("tanhC", (T, B, n))
+        tmp = np.empty((B, 4 * n), dtype=self.dtype)
+        ig = np.empty((B, n), dtype=self.dtype)
+        for t in range(T):
+            a = A[t]
+            a += np.dot(Hall[t], WhT, out=tmp)
+            np.tanh(a, out=a)
+            sig_if, sig_o = a[:, :2 * n], a[:, 3 * n:]
+            sig_if += 1.0
+            sig_if *= 0.5
+            sig_o += 1.0
+            sig_o *= 0.5
+            c = np.multiply(a[:, n:2 * n], Call[t], out=Call[t + 1])      # f ⊙ c_{t−1}
+            c += np.multiply(a[:, :n], a[:, 2 * n:3 * n], out=ig)        # + i ⊙ g
+            np.tanh(c, out=tanhC[t])
+            np.multiply(sig_o, tanhC[t], out=Hall[t + 1])
+        return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:], "Hprev": Hall[:-1]}
+
+    def _backward(self, cache, dH_out):
+        X, G, Call, tanhC, Hprev = (cache[k] for k in ("X", "G", "C", "tanhC", "Hprev"))
+        T, B, n = tanhC.shape
+        Wh = self.params["W_h"]
+        dA = self._buffer("dA", (T, B, 4, n))
+        dH = self._buffer("dH", tanhC.shape)
+        flat = dA.reshape(T, B, 4 * n)
+        # The local derivatives are computed for a block of L steps at once (few
+        # numpy calls) and used while still in cache; the loop only chains them.
+        L = max(1, min(T, 32768 // (B * n)))
+        F = self._buffer("F", (L, B, 4, n))
+        dc_dh = self._buffer("dc_dh", (L, B, n))
+        carry_h = np.zeros((B, n), dtype=self.dtype)
+        dc = np.zeros((B, n), dtype=self.dtype)
+        tmp = np.empty((B, n), dtype=self.dtype)
+        for end in range(T, 0, -L):
+            start = max(0, end - L)
+            Fb, Db = F[:end - start], dc_dh[:end - start]
+            _local_derivatives(G[start:end], Call[start:end], tanhC[start:end], Fb, Db)
+            for t in range(end - 1, start - 1, -1):
+                k = t - start
+                dh = np.add(dH_out[t], carry_h, out=dH[t])
+                dc += np.multiply(dh, Db[k], out=tmp)   # dc already holds dc_{t+1} ⊙ f_{t+1}
+                np.multiply(Fb[k, :, :3], dc[:, None, :], out=dA[t, :, :3])
+                np.multiply(Fb[k, :, 3], dh, out=dA[t, :, 3])
+                dc *= G[t, :, n:2 * n]                    # ⊙ f_t, for step t − 1
+                np.dot(flat[t], Wh, out=carry_h)
+        flat = flat.reshape(-1, 4 * n)
+        return ({"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
+                 "W_h": flat.T @ Hprev.reshape(-1, n),
+                 "b": flat.sum(axis=0)}, dH)
+
+    def bptt(self, x, y, mask=None):
+        """Loss and exact gradients by backpropagation through time.
+
+        Parameters
+        ----------
+        x : array (T, D) or (B, T, D)
+        y : array (T, O) or (B, T, O)
+        mask : array (T,) or (B, T), optional
+
+        Returns
+        -------
+        loss : float
+        grads : dict of ndarray (keys of ``params``)
+        """
+        X, Y, M = self._data(x, y, mask)
+        loss, grads, _ = self._bptt(X, Y, M)
+        return loss, grads
