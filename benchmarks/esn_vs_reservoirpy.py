@@ -189,7 +189,7 @@ def part_ridge(args):
 def mackey_glass_nrmse84(n_units, *, n_trials, seed, n_train=20_000):
     y = bn.tasks.mackey_glass(n_train + n_trials * 1084, seed=seed)
     z = np.tanh(y - 1.0)
-    esn = bn.ESN(n_units, spectral_radius=0.9, feedback_scaling=1.0, bias_scaling=0.2,
+    esn = bn.ESN(n_units, spectral_radius=0.9, feedback_scaling=0.8, bias_scaling=0.2,
                  noise=1e-9, density=10 / n_units, seed=seed,
                  readout=bn.Ridge(alpha=1e-11))
     esn.fit(None, z[:n_train], washout=1000)

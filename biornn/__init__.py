@@ -14,8 +14,19 @@ Rate models (numpy/scipy; ``biornn.rate``)
                                Storkey and pseudo-inverse rules, energy, batched recall
     ContinuousHopfield         graded-response network (Hopfield 1984)
     DenseAssociativeMemory     modern Hopfield network (Ramsauer et al. 2020)
-Spiking models (Brian2; ``biornn.spiking``, imported on demand)
-    LSM / LiquidStateMachine   liquid state machine (Maass, Natschlaeger & Markram 2002)
+    MLP                        feedforward backprop baseline, time-delay embedding
+    RNN                        vanilla RNN: BPTT (full, truncated), RTRL, SnAp-1, UORO
+                               (Williams & Zipser 1989; Menick et al. 2021; Tallec & Ollivier 2017)
+    LSTM                       LSTM with forget gate, exact BPTT (Hochreiter & Schmidhuber 1997)
+    SGD, Adam, train           optimisers, gradient clipping, training loop
+    FORCE                      FORCE learning with the shared RLS (Sussillo & Abbott 2009)
+Spiking models (Brian2; ``biornn.spiking``, imported on first use)
+    LSM / LiquidStateMachine   liquid state machine (Maass, Natschlaeger & Markram 2002):
+                               batched trials as copies of the column, numpy/cython
+                               targets and a cached cpp_standalone binary
+Spikes and spiking tasks
+    states.exponential_filter, states.binned_counts, states.sample_times
+    tasks.spike_templates (SpikeTrials), metrics.separation, metrics.spike_train_distance
 """
 
 __version__ = "0.1.0"
@@ -27,12 +38,33 @@ from .rate.esn import ESN, EchoStateNetwork  # noqa: E402
 from .rate.hopfield import Hopfield  # noqa: E402
 from .rate.hopfield_continuous import ContinuousHopfield  # noqa: E402
 from .rate.dense_memory import DenseAssociativeMemory  # noqa: E402
+from .rate.feedforward import MLP  # noqa: E402
+from .rate.force import FORCE  # noqa: E402
+from .rate.lstm import LSTM  # noqa: E402
+from .rate.optim import SGD, Adam, train  # noqa: E402
+from .rate.rnn import RNN  # noqa: E402
 
 __all__ = [
     "__version__",
     "io", "metrics", "readout", "states", "tasks",
     "save", "load",
+    "LSM", "LiquidStateMachine",
     "Ridge", "RidgeClassifier", "RLS",
     "ESN", "EchoStateNetwork",
     "Hopfield", "ContinuousHopfield", "DenseAssociativeMemory",
+    "MLP", "RNN", "LSTM", "FORCE", "SGD", "Adam", "train",
 ]
+
+_SPIKING = {"LSM", "LiquidStateMachine"}
+
+
+def __getattr__(name):
+    # Brian2 is imported only when a spiking model is asked for, so that
+    # ``import biornn`` stays light and the rate half needs no compiler.
+    if name in _SPIKING:
+        from . import spiking
+        return getattr(spiking, name)
+    if name == "spiking":
+        import importlib
+        return importlib.import_module(".spiking", __name__)
+    raise AttributeError(f"module 'biornn' has no attribute {name!r}")

@@ -40,7 +40,7 @@ def mackey_glass_demo(n_units=500, n_trials=10, seed=0):
     n_train, teach, horizon = 20000, 1000, 84
     y = tasks.mackey_glass(n_train + n_trials * (teach + horizon), seed=seed)
     z = np.tanh(y - 1.0)
-    esn = ESN(n_units, spectral_radius=0.9, feedback_scaling=1.0, bias_scaling=0.2,
+    esn = ESN(n_units, spectral_radius=0.9, feedback_scaling=0.8, bias_scaling=0.2,
               noise=1e-9, density=10 / n_units, seed=seed,
               readout=Ridge(alpha=1e-11))
     esn.fit(None, z[:n_train], washout=1000)

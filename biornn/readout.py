@@ -176,7 +176,11 @@ def _solve_ridge(G, C, alpha):
     A[np.diag_indices_from(A)] += alpha / d**2
     B = C / d[:, None]
     try:
-        return sla.solve(A, B, assume_a="pos", check_finite=False) / d[:, None]
+        # scipy's LinAlgWarning (rcond below machine epsilon) is routine for reservoir
+        # states with silent or collinear units; a failed factorisation is handled below.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            return sla.solve(A, B, assume_a="pos", check_finite=False) / d[:, None]
     except (sla.LinAlgError, np.linalg.LinAlgError):
         pass
     # Rounding made the matrix numerically indefinite (alpha tiny for these

@@ -1,5 +1,11 @@
 """Model files (``models/*.toml``) and experiment specs (``simulations/*.toml``).
 
+A simulation spec is a TOML file with an ``[experiment]`` table naming its
+``kind`` (which runner in :mod:`biornn.experiment` executes it) and one table
+per part of the pipeline (``[task]``, ``[esn]``, ``[readout]``, ...).  This
+module finds, reads and overrides spec files (``--set table.key=value``);
+:mod:`biornn.schema` validates them against the schema of their kind.
+
 Quantities are written in TOML as strings with units (``tau_m = "30 ms"``,
 ``K1 = "0.52 /ms/mM"``) and parsed here, once, into plain SI floats, without
 importing Brian2.  Supported units: s, V, A, ohm (or Ω), S, Hz, F, m, M (molar,
@@ -9,14 +15,18 @@ stored as mol/m³), mol, with prefixes p n u µ m k M G; combined with ``/``,
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tomllib
 from pathlib import Path
 
-__all__ = ["parse_quantity", "load_model", "model_path", "list_models", "MODELS_DIR"]
+__all__ = ["parse_quantity", "load_model", "model_path", "list_models", "MODELS_DIR",
+           "SIMULATIONS_DIR", "SpecError", "simulation_path", "list_simulations",
+           "read_simulation", "parse_override", "apply_overrides", "model_parameters"]
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+SIMULATIONS_DIR = Path(__file__).resolve().parent.parent / "simulations"
 
 _BASE = {"s": 1.0, "V": 1.0, "A": 1.0, "ohm": 1.0, "Ω": 1.0, "S": 1.0, "Hz": 1.0,
          "F": 1.0, "m": 1.0, "M": 1e3, "mol": 1.0, "1": 1.0}
@@ -128,3 +138,104 @@ def load_model(name) -> dict:
     data["model"].setdefault("name", path.stem)
     data["model"]["path"] = str(path)
     return data
+
+
+def model_parameters(data: dict) -> dict:
+    """The parameters of a loaded model file: its ``[parameters]`` table if it
+    has one, else every top-level key but the ``[model]`` metadata table."""
+    if "parameters" in data and isinstance(data["parameters"], dict):
+        return dict(data["parameters"])
+    return {k: v for k, v in data.items() if k != "model"}
+
+
+# ---------------------------------------------------------------------------
+# Simulation specs: files and overrides (validation: biornn.schema)
+# ---------------------------------------------------------------------------
+
+class SpecError(ValueError):
+    """A simulation spec that does not validate.
+
+    The message starts with the file (or ``--set``) and the dotted key, then
+    says what was expected and what was found.
+    """
+
+
+
+def simulation_path(name) -> Path:
+    """Resolve a simulation name (``"esn_narma"``) or a path to a TOML file."""
+    path = Path(os.fspath(name))
+    if path.suffix == ".toml" or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"no simulation spec {path}")
+        return path
+    for folder in (Path.cwd() / "simulations", SIMULATIONS_DIR):
+        candidate = folder / f"{name}.toml"
+        if candidate.exists():
+            return candidate
+    known = ", ".join(s["name"] for s in list_simulations()) or "none"
+    raise SpecError(f"unknown simulation {str(name)!r}; known simulations: {known}")
+
+
+def read_simulation(name) -> tuple[dict, Path]:
+    """Read a spec file as raw TOML (no validation): ``(dict, path)``."""
+    path = simulation_path(name)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh), path
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: malformed TOML: {exc}") from None
+
+
+def list_simulations(folder=None) -> list[dict]:
+    """The specs in ``simulations/``: dicts with name, kind, title, path."""
+    folder = SIMULATIONS_DIR if folder is None else Path(folder)
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            with open(path, "rb") as fh:
+                exp = tomllib.load(fh).get("experiment", {})
+        except tomllib.TOMLDecodeError:
+            exp = {"title": "(malformed TOML)"}
+        found.append({"name": path.stem, "kind": exp.get("kind", "?"),
+                      "title": exp.get("title", ""), "path": str(path)})
+    return found
+
+
+def _parse_value(text: str):
+    """A ``--set`` value: TOML syntax if it parses (``3``, ``0.5``, ``true``,
+    ``[1, 2]``, ``"30 ms"``), else the bare text as a string (``narma``, ``30 ms``)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
+
+
+def parse_override(text: str) -> tuple[tuple[str, ...], object]:
+    """Split ``"esn.n_units=50"`` into ``(("esn", "n_units"), 50)``."""
+    key, sep, value = str(text).partition("=")
+    keys = tuple(k.strip() for k in key.split("."))
+    if not sep or not all(keys) or len(keys) < 2:
+        raise SpecError(f"--set {text!r}: expected TABLE.KEY=VALUE, e.g. esn.n_units=50")
+    return keys, _parse_value(value)
+
+
+def apply_overrides(raw: dict, overrides=()) -> dict:
+    """Return a deep copy of ``raw`` with ``--set`` style overrides applied.
+
+    ``overrides`` is a sequence of ``"dotted.key=value"`` strings or a
+    mapping ``{"dotted.key": value}`` (values used as given).
+    """
+    out = copy.deepcopy(raw)
+    items = (overrides.items() if isinstance(overrides, dict)
+             else (parse_override(o) for o in overrides))
+    for keys, value in items:
+        if isinstance(keys, str):
+            keys = tuple(keys.split("."))
+        node = out
+        for k in keys[:-1]:
+            nxt = node.setdefault(k, {})
+            if not isinstance(nxt, dict):
+                raise SpecError(f"--set {'.'.join(keys)}: {k} is a value, not a table")
+            node = nxt
+        node[keys[-1]] = value
+    return out

@@ -1,0 +1,381 @@
+"""Parameter sweeps over a simulation spec: grid or random search, times seeds.
+
+A sweep is a list of *points* (dicts of ``--set`` style overrides) crossed
+with a list of seeds.  Every (point, seed) pair is validated before anything
+runs, then executed on local processes (``concurrent.futures``) or, given a
+scheduler address or a ``distributed.Client``, on a Dask cluster.  Each
+finished pair is written at once and atomically to
+``OUT/points/<id>.json`` (write to a temporary file, then rename), where
+``id`` hashes the overrides and the seed; a restarted sweep reads the
+finished pairs back and runs only the rest, so an interruption loses at most
+the pairs that were running.  At the end :func:`summarize` writes
+``summary.csv``, ``summary.json`` and ``summary.png``: per point, the mean
+and standard deviation of every metric over seeds.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import experiment as _experiment
+from . import specs as _specs
+from ._rng import as_generator
+
+__all__ = ["grid_points", "random_points", "parse_grid", "parse_range", "parse_seeds",
+           "run_point", "run_sweep", "summarize", "SweepResult"]
+
+
+def parse_grid(text: str) -> tuple[str, list]:
+    """``"esn.n_units=50,100"`` -> ``("esn.n_units", [50, 100])``."""
+    key, sep, values = str(text).partition("=")
+    items = [v for v in values.split(",") if v.strip()]
+    if not sep or "." not in key or not items:
+        raise _specs.SpecError(f"--grid {text!r}: expected TABLE.KEY=V1,V2,... "
+                               f"e.g. esn.n_units=50,100")
+    return key.strip(), [_specs._parse_value(v) for v in items]
+
+
+def parse_range(text: str) -> tuple[str, tuple]:
+    """``"readout.alpha=1e-8:1e-2:log"`` -> ``("readout.alpha", (1e-8, 1e-2, "log"))``.
+
+    The scale is ``lin`` (default), ``log`` (log-uniform) or ``int`` (integers
+    from ``lo`` to ``hi`` inclusive).
+    """
+    key, sep, rng = str(text).partition("=")
+    parts = rng.split(":")
+    try:
+        lo, hi = float(parts[0]), float(parts[1])
+        scale = parts[2] if len(parts) > 2 else "lin"
+    except (ValueError, IndexError):
+        lo = hi = scale = None
+    if not sep or "." not in key or scale not in ("lin", "log", "int") or not hi > lo \
+            or (scale == "log" and lo <= 0):
+        raise _specs.SpecError(f"--random {text!r}: expected TABLE.KEY=LOW:HIGH[:lin|log|int] "
+                               f"with LOW < HIGH (and LOW > 0 for log)")
+    return key.strip(), (lo, hi, scale)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"0,1,2"`` or ``"0-4"`` (inclusive) or a mix -> list of ints."""
+    seeds = []
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            if "-" in part[1:]:
+                a, b = part.split("-", 1)
+                seeds.extend(range(int(a), int(b) + 1))
+            elif part:
+                seeds.append(int(part))
+        except ValueError:
+            raise _specs.SpecError(f"--seeds {text!r}: expected integers like 0,1,2 or 0-4") \
+                from None
+    if not seeds or min(seeds) < 0:
+        raise _specs.SpecError(f"--seeds {text!r}: expected non-negative integers")
+    return seeds
+
+
+def grid_points(grid: dict) -> list[dict]:
+    """Cartesian product of ``{key: [values]}``, in order (last key fastest)."""
+    if not grid:
+        return [{}]
+    keys = list(grid)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))]
+
+
+def random_points(ranges: dict, n_samples: int, seed=0) -> list[dict]:
+    """``n_samples`` points drawn from ``{key: (lo, hi, scale)}`` (seeded)."""
+    rng = as_generator(seed)
+    points = []
+    for _ in range(int(n_samples)):
+        point = {}
+        for key, (lo, hi, scale) in ranges.items():
+            if scale == "log":
+                point[key] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+            elif scale == "int":
+                point[key] = int(rng.integers(int(lo), int(hi) + 1))
+            else:
+                point[key] = float(rng.uniform(lo, hi))
+        points.append(point)
+    return points
+
+
+def point_id(overrides: dict, seed: int) -> str:
+    """Stable id of one (point, seed) pair."""
+    blob = json.dumps({"overrides": overrides, "seed": seed}, sort_keys=True)
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def run_point(spec: dict, overrides: dict, seed: int) -> dict:
+    """Run one resolved spec (no figures, no progress bar); a JSON-able record.
+
+    An exception in the run is caught and returned as ``{"error": ...}`` so one
+    failing point (a diverging network, say) does not stop the sweep.
+    """
+    record = {"id": point_id(overrides, seed), "overrides": overrides, "seed": seed}
+    try:
+        report = _experiment.run(spec, progress=False)
+    except Exception as exc:  # noqa: BLE001  (reported, not swallowed)
+        return {**record, "error": f"{type(exc).__name__}: {exc}"}
+    return {**record, "metrics": report.metrics, "timings": report.timings}
+
+
+def _write_atomic(path: Path, data) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(_experiment._json_safe(data), indent=1, sort_keys=True))
+    os.replace(tmp, path)
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did: the folder, the summary rows, counts and the
+    failed points (records with an ``error``; also in ``OUT/failed/``)."""
+
+    folder: Path
+    rows: list
+    n_run: int
+    n_skipped: int
+    complete: bool
+    failed: list = field(default_factory=list)
+
+
+def _definition(spec_file, base_overrides, points, seeds):
+    """What identifies a sweep: the spec file and its content, overrides, points, seeds."""
+    path = Path(spec_file).resolve()
+    return {"spec": str(path), "spec_sha1": hashlib.sha1(path.read_bytes()).hexdigest(),
+            "overrides": list(base_overrides), "points": points, "seeds": list(seeds)}
+
+
+def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), scheduler=None,
+              max_workers=None, limit=None, progress=True, metric=None) -> SweepResult:
+    """Run ``spec_name`` at every point and seed, resuming a sweep in ``out``.
+
+    Parameters
+    ----------
+    spec_name : str or path
+    points : list of dict
+        ``{"table.key": value}`` overrides per point (:func:`grid_points`,
+        :func:`random_points`).
+    seeds : list of int, optional
+        Default: the spec's own ``experiment.seed``.
+    out : path, optional
+        Sweep folder; default ``sweeps/<spec>-<hash of the definition>``, so
+        the same command resumes the same sweep.
+    overrides : sequence of "table.key=value"
+        Applied to every point (before the point's own).
+    scheduler : str or distributed.Client, optional
+        Dask scheduler address (``tcp://host:8786``), ``"local"`` / ``"local:N"``
+        (a LocalCluster of N single-threaded processes), or a client; default
+        runs on local processes without Dask.  Workers must be able to import
+        biornn; give them one thread each (Brian2 is not thread-safe).
+    max_workers : int, optional
+        Local processes (default: CPU count); 1 runs in this process.
+    limit : int, optional
+        Stop after this many new pairs (split a long sweep over sessions).
+    metric : str, optional
+        Metric drawn in ``summary.png`` (default: the first).
+    """
+    base = _experiment.load_spec(spec_name, overrides)
+    if seeds is None:
+        seeds = [base["experiment"]["seed"]]
+    # validate every point first: a typo fails before anything runs
+    fixed = {".".join(keys): value for keys, value in map(_specs.parse_override, overrides)}
+    jobs = []
+    for point in points:
+        for seed in seeds:
+            spec = _experiment.load_spec(spec_name, {**fixed, **point}, seed=seed)
+            jobs.append((point_id(point, seed), spec, point, seed))
+    definition = _definition(base["experiment"]["spec_file"], overrides, points, seeds)
+    digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:8]
+    folder = Path(out) if out is not None else \
+        Path("sweeps") / f"{Path(base['experiment']['spec_file']).stem}-{digest}"
+    (folder / "points").mkdir(parents=True, exist_ok=True)
+    def_path = folder / "sweep.json"
+    if def_path.exists():
+        old = json.loads(def_path.read_text())
+        if old != json.loads(json.dumps(definition)):
+            raise ValueError(f"{folder} holds a different sweep ({def_path}: another spec, "
+                             "spec content, overrides, points or seeds); choose another --out")
+    else:
+        _write_atomic(def_path, definition)
+
+    done = {p.stem for p in (folder / "points").glob("*.json")}
+    todo = [j for j in jobs if j[0] not in done]
+    n_skipped = len(jobs) - len(todo)
+    if limit is not None:
+        todo = todo[:int(limit)]
+    n_run, failed = 0, []
+    for record in _experiment.progress_bar(_execute(todo, scheduler, max_workers), "sweep",
+                                           total=len(todo), enabled=progress):
+        if "error" in record:   # kept apart, and retried by the next run
+            (folder / "failed").mkdir(exist_ok=True)
+            _write_atomic(folder / "failed" / f"{record['id']}.json", record)
+            failed.append(record)
+            continue
+        _write_atomic(folder / "points" / f"{record['id']}.json", record)
+        stale = folder / "failed" / f"{record['id']}.json"
+        if stale.exists():
+            stale.unlink()
+        n_run += 1
+    complete = n_skipped + n_run == len(jobs)
+    rows = summarize(folder, [j[0] for j in jobs], points, seeds, metric=metric,
+                     draw=complete)
+    return SweepResult(folder, rows, n_run, n_skipped, complete, failed)
+
+
+def _execute(todo, scheduler, max_workers):
+    """Yield finished records in completion order."""
+    if not todo:
+        return
+    if scheduler is not None:
+        yield from _execute_dask(todo, scheduler)
+        return
+    workers = max_workers or min(os.cpu_count() or 1, len(todo))
+    if workers == 1:
+        for _, spec, point, seed in todo:
+            yield run_point(spec, point, seed)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(run_point, spec, point, seed) for _, spec, point, seed in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute_dask(todo, scheduler):
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("a sweep on a Dask cluster needs dask.distributed: "
+                          "pip install 'dask[distributed]'") from exc
+    cluster = None
+    if isinstance(scheduler, str) and scheduler.startswith("local"):
+        # "local" or "local:N": a LocalCluster of N single-threaded worker processes
+        from distributed import LocalCluster
+        _, _, n = scheduler.partition(":")
+        cluster = LocalCluster(n_workers=int(n) if n else None, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        scheduler = cluster.scheduler_address
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    try:
+        futures = [client.submit(run_point, spec, point, seed, key=f"biornn-point-{pid}",
+                                 pure=False) for pid, spec, point, seed in todo]
+        for fut in dask_completed(futures):
+            yield fut.result()
+    finally:
+        if own:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def summarize(folder, ids, points, seeds, *, metric=None, draw=True) -> list[dict]:
+    """Mean and std over seeds of every metric, per point; writes summary.csv/.json/.png.
+
+    Rows follow the order of ``points``; a point with no finished seed is
+    left out.  Timings are summarised separately (``time_`` columns) and
+    never mixed with the metrics.
+    """
+    folder = Path(folder)
+    records = {}
+    for pid in ids:
+        path = folder / "points" / f"{pid}.json"
+        if path.exists():
+            records[pid] = json.loads(path.read_text())
+    rows = []
+    for point in points:
+        recs = [records[point_id(point, s)] for s in seeds if point_id(point, s) in records]
+        if not recs:
+            continue
+        row = dict(point)
+        row["n_seeds"] = len(recs)
+        for group, prefix in (("metrics", ""), ("timings", "time_")):
+            names = list(dict.fromkeys(k for r in recs for k in r[group]))
+            for name in names:
+                vals = np.array([r[group].get(name, np.nan) for r in recs], dtype=float)
+                row[f"{prefix}{name}"] = float(np.nanmean(vals))
+                row[f"{prefix}{name}_std"] = float(np.nanstd(vals)) if len(recs) > 1 else 0.0
+        rows.append(row)
+    _write_atomic(folder / "summary.json", rows)
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    tmp = folder / ".summary.csv.tmp"
+    with open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, folder / "summary.csv")
+    if draw and rows:
+        _draw_summary(folder / "summary.png", rows, points, metric)
+    return rows
+
+
+def _draw_summary(path, rows, points, metric):
+    from . import plots
+    import matplotlib.pyplot as plt
+
+    keys = list(points[0]) if points and points[0] else []
+    skip = set(keys) | {"n_seeds"}
+    metrics_ = [k for k in rows[0] if k not in skip and not k.endswith("_std")
+                and not k.startswith("time_")]
+    if not metrics_:
+        return
+    metric = metric if metric in metrics_ else metrics_[0]
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    x_key = keys[0] if keys else None
+    numeric = x_key is not None and all(isinstance(r[x_key], (int, float))
+                                        and not isinstance(r[x_key], bool) for r in rows)
+    if x_key is None or not numeric:
+        labels = [", ".join(f"{k}={r[k]}" for k in keys) or "spec" for r in rows]
+        plots.comparison_bars(dict(zip(labels, [r[metric] for r in rows])),
+                              errors=dict(zip(labels, [r[f"{metric}_std"] for r in rows])),
+                              ax=ax, ylabel=metric)
+        ax.tick_params(axis="x", labelrotation=30)
+    else:
+        groups = {}
+        for r in rows:
+            label = ", ".join(f"{k}={r[k]}" for k in keys[1:])
+            groups.setdefault(label, []).append(r)
+        for label, grp in groups.items():
+            grp = sorted(grp, key=lambda r: r[x_key])
+            plots.curves([r[x_key] for r in grp], {label: [r[metric] for r in grp]},
+                         errors={label: [r[f"{metric}_std"] for r in grp]}, ax=ax,
+                         xlabel=x_key, ylabel=metric,
+                         logx=min(r[x_key] for r in grp) > 0 and
+                         max(r[x_key] for r in grp) / min(r[x_key] for r in grp) > 100)
+    ax.set_title(f"{metric}: mean ± std over seeds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def format_table(rows, *, digits=4) -> str:
+    """The summary rows as an aligned text table (std columns folded into ±)."""
+    if not rows:
+        return "(no finished points)"
+    cols = [k for k in rows[0] if not k.endswith("_std") and not k.startswith("time_")]
+    cells = [[_fmt(r.get(c), r.get(f"{c}_std"), digits) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths))]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
+
+
+def _fmt(value, std, digits):
+    if isinstance(value, float):
+        text = f"{value:.{digits}g}"
+        if std and not math.isnan(std):
+            text += f" ± {std:.2g}"
+        return text
+    return str(value)
