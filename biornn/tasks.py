@@ -297,6 +297,64 @@ def spike_templates(n_templates=2, n_channels=4, duration=0.5, rate=20.0, jitter
 # Associative-memory tasks (random patterns, corrupted cues)
 # ---------------------------------------------------------------------------
 
+def random_patterns(n_patterns, n_units, seed=None):
+    """Random binary patterns for associative memories (Hopfield 1982; Amit et al. 1985).
+
+    Every bit is ±1 with probability 1/2, independently: the unbiased random
+    patterns of the standard capacity analysis.
+
+    Parameters
+    ----------
+    n_patterns : int
+        Number of patterns P.
+    n_units : int
+        Pattern length N.
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    ndarray (n_patterns, n_units), float64 with entries ±1
+    """
+    n_patterns = check_positive_int("n_patterns", n_patterns)
+    n_units = check_positive_int("n_units", n_units)
+    rng = as_generator(seed)
+    return 2.0 * rng.integers(0, 2, size=(n_patterns, n_units)) - 1.0
+
+
+def corrupt(patterns, flip_fraction, seed=None):
+    """Copies of ±1 patterns with a fixed fraction of their bits flipped.
+
+    Exactly ``round(flip_fraction * N)`` bits, chosen uniformly without
+    replacement and independently for each pattern, change sign, so every cue
+    starts at overlap ``m = 1 - 2 * flip_fraction`` (up to rounding) with its
+    pattern.
+
+    Parameters
+    ----------
+    patterns : array_like (N,) or (P, N) of ±1
+    flip_fraction : float in [0, 1]
+    seed : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, same shape as ``patterns``, float64 with entries ±1
+    """
+    x = as_float_array("patterns", patterns, ndim=(1, 2))
+    if not np.all(np.abs(x) == 1.0):
+        raise ValueError("patterns must contain only -1 and +1 entries")
+    flip_fraction = check_nonnegative("flip_fraction", flip_fraction)
+    if flip_fraction > 1.0:
+        raise ValueError(f"flip_fraction must lie in [0, 1], got {flip_fraction}")
+    rng = as_generator(seed)
+    cues = np.array(x, ndmin=2, copy=True)
+    n_flip = int(round(flip_fraction * cues.shape[1]))
+    if n_flip:
+        # the first n_flip columns of an independent random ordering per row
+        flip = np.argsort(rng.random(cues.shape), axis=1)[:, :n_flip]
+        np.put_along_axis(cues, flip, -np.take_along_axis(cues, flip, axis=1), axis=1)
+    return cues.reshape(x.shape)
+
+
 
 
 # ---------------------------------------------------------------------------
