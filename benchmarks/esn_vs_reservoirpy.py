@@ -29,7 +29,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import importlib.metadata as md  # noqa: E402
 import platform  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -37,6 +36,8 @@ import scipy.linalg as sla  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 import biornn as bn  # noqa: E402
+from biornn.rate.closed_loop import mackey_glass_closed_loop  # noqa: E402
+from biornn.rate.demonstrations import median_time  # noqa: E402
 
 try:
     import reservoirpy
@@ -46,19 +47,6 @@ except ImportError:  # the peer is optional
     reservoirpy = None
 
 ALPHAS = [10.0 ** k for k in range(-12, 1)]
-
-
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
-def dense(W):
-    return W.toarray() if sp.issparse(W) else np.asarray(W)
 
 
 def rpy_reservoir(esn, n_inputs):
@@ -186,20 +174,10 @@ def part_ridge(args):
           "(partial_fit streams chunks)")
 
 
-def mackey_glass_nrmse84(n_units, *, n_trials, seed, n_train=20_000):
-    y = bn.tasks.mackey_glass(n_train + n_trials * 1084, seed=seed)
-    z = np.tanh(y - 1.0)
+def mackey_glass_nrmse84(n_units, *, n_trials, seed):
     esn = bn.ESN(n_units, spectral_radius=0.9, feedback_scaling=0.8, bias_scaling=0.2,
-                 noise=1e-9, density=10 / n_units, seed=seed,
-                 readout=bn.Ridge(alpha=1e-11))
-    esn.fit(None, z[:n_train], washout=1000)
-    errors = []
-    for i in range(n_trials):
-        seg = z[n_train + i * 1084:][:1084]
-        esn.run(None, teacher=seg[:1000], initial_state=np.zeros(n_units))
-        gen = esn.generate(84)
-        errors.append(np.arctanh(np.clip(gen[-1, 0], -1 + 1e-15, 1 - 1e-15)) - np.arctanh(seg[-1, 0]))
-    return float(np.sqrt(np.mean(np.square(errors))) / np.std(y))
+                 noise=1e-9, density=10 / n_units, seed=seed, readout=bn.Ridge(alpha=1e-11))
+    return mackey_glass_closed_loop(esn, n_trials=n_trials, seed=seed)["nrmse"]
 
 
 def part_mg(args):

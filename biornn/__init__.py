@@ -8,6 +8,11 @@ Shared layer
     metrics        nrmse, nmse, memory_capacity, accuracy, separation
     states         spikes -> features, washout, sequence reducers
     io             save/load as .npz + JSON (no pickle)
+    specs, schema  model files (models/*.toml) and experiment specs (simulations/*.toml)
+    experiment     load_spec, run, write_run: one spec -> results.json + figures
+    sweep          run_sweep: grids / random search, local processes or Dask, resumable
+    plots          matplotlib figures (every function takes ax=None, returns the axes)
+    cli            the ``biornn`` command (run, sweep, validate, models, simulations)
 Rate models (numpy/scipy; ``biornn.rate``)
     ESN / EchoStateNetwork     echo state network (Jaeger 2001; Jaeger & Haas 2004)
     Hopfield                   binary associative memory (Hopfield 1982): Hebbian,

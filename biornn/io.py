@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -69,12 +70,17 @@ def save(obj, path, *, overwrite: bool = False) -> Path:
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     if path.exists() and not overwrite:
-        raise FileExistsError(
-            f"{path} exists; pass overwrite=True to replace it")
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"folder {path.parent} does not exist")
     params, arrays = obj._get_state()
-    for key in arrays:
+    arrays = {k: np.asarray(v) for k, v in arrays.items()}
+    for key, value in arrays.items():
         if key == _META_KEY:
             raise ValueError(f"array name {key!r} is reserved")
+        if value.dtype.hasobject:
+            raise TypeError(f"array {key!r} holds Python objects, which would need pickle; "
+                            "biornn saves numeric and string arrays only")
     meta = {
         "format": "biornn",
         "format_version": FORMAT_VERSION,
@@ -85,10 +91,24 @@ def save(obj, path, *, overwrite: bool = False) -> Path:
     }
     blob = np.frombuffer(json.dumps(meta, default=_json_default).encode("utf-8"),
                          dtype=np.uint8)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **{_META_KEY: blob}, **{k: np.asarray(v) for k, v in arrays.items()})
-    os.replace(tmp, path)  # atomic: a crash never leaves a half-written file at path
+    # Write to a fresh temporary name in the same folder, then move it into place
+    # atomically: a crash never leaves a half-written file at `path`, and without
+    # `overwrite` the final link fails if a file appeared there meanwhile.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **{_META_KEY: blob}, **arrays)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise FileExistsError(f"{path} exists; pass overwrite=True to replace it") \
+                    from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return path
 
 
@@ -106,7 +126,10 @@ def load(path):
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError(f"{path} is not a biornn file (not an .npz archive)")
+        with data:
             if _META_KEY not in data.files:
                 raise ValueError(f"{path} is not a biornn file (no metadata entry)")
             meta = json.loads(bytes(data[_META_KEY]).decode("utf-8"))
@@ -116,10 +139,15 @@ def load(path):
         raise ValueError(f"{path} is not a readable biornn file: {exc}") from None
     if not isinstance(meta, dict) or meta.get("format") != "biornn":
         raise ValueError(f"{path} is not a biornn file")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ValueError(
-            f"{path} was written by a newer biornn (format {meta['format_version']})")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or not isinstance(meta.get("params"), dict):
+        raise ValueError(f"{path}: corrupt biornn metadata")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{path} was written by a newer biornn (format {version})")
     cls = _REGISTRY.get(meta.get("class"))
     if cls is None:
         raise ValueError(f"{path} holds an unknown class {meta.get('class')!r}")
-    return cls._from_state(meta["params"], arrays)
+    try:
+        return cls._from_state(meta["params"], arrays)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"{path}: corrupt biornn file ({type(exc).__name__}: {exc})") from None

@@ -113,11 +113,15 @@ def _symmetrize(U):
 
 
 class _Stats:
-    """Sufficient statistics of (X, Y), accumulated about a fixed shift for accuracy."""
+    """Sufficient statistics of (X, Y), accumulated about fixed shifts for accuracy.
 
-    def __init__(self, n_features, n_outputs, shift):
+    Subtracting a rough mean (the first chunk's) from X and Y before summing
+    keeps the sums of squares free of cancellation when the data sit far from 0.
+    """
+
+    def __init__(self, n_features, n_outputs, shift, shift_y):
         self.n = 0
-        self.shift = shift
+        self.shift, self.shift_y = shift, shift_y
         self.sx = np.zeros(n_features)
         self.sy = np.zeros(n_outputs)
         self.xx = np.zeros((n_features, n_features), order="F")
@@ -126,6 +130,7 @@ class _Stats:
 
     def add(self, X, Y):
         Xs = X - self.shift
+        Y = Y - self.shift_y
         self.n += X.shape[0]
         self.sx += Xs.sum(axis=0)
         self.sy += Y.sum(axis=0)
@@ -135,7 +140,7 @@ class _Stats:
 
     def minus(self, other):
         out = _Stats.__new__(_Stats)
-        out.n, out.shift = self.n - other.n, self.shift
+        out.n, out.shift, out.shift_y = self.n - other.n, self.shift, self.shift_y
         out.sx, out.sy = self.sx - other.sx, self.sy - other.sy
         out.xx, out.xy, out.yy = self.xx - other.xx, self.xy - other.xy, self.yy - other.yy
         return out
@@ -260,7 +265,7 @@ class Ridge(_Estimator):
     # -- fitting ------------------------------------------------------------
     def fit(self, X, y):
         """Fit on ``X`` (samples, features) and ``y`` (samples,) or (samples, outputs)."""
-        for attr in ("n_features_in_", "_stats", "_folds"):
+        for attr in ("n_features_in_", "_stats", "_folds", "cv_mse_", "coef_", "intercept_"):
             self.__dict__.pop(attr, None)
         return self.partial_fit(X, y)
 
@@ -269,14 +274,23 @@ class Ridge(_Estimator):
 
         ``partial_fit`` over consecutive chunks gives the same model as one
         ``fit`` on all of them (up to rounding), with memory independent of the
-        number of samples.
+        number of samples.  With an alpha grid, each chunk is split into
+        ``n_folds`` contiguous parts, one per fold, so the folds (and possibly the
+        chosen alpha) differ from those of a single ``fit``.
         """
         grid, _ = self._alphas()
         check_bool("fit_intercept", self.fit_intercept)
         X, Y, y_ndim = self._check_Xy(X, y)
-        if not hasattr(self, "_stats"):
-            shift = X.mean(axis=0) if self.fit_intercept else np.zeros(X.shape[1])
-            self._stats = _Stats(X.shape[1], Y.shape[1], shift)
+        if hasattr(self, "coef_") and not hasattr(self, "_stats"):
+            raise ValueError("this Ridge was loaded from a file, which keeps its coefficients "
+                             "but not its training statistics: call fit to train it again")
+        first = not hasattr(self, "_stats")
+        if first:
+            if self.fit_intercept:
+                shift, shift_y = X.mean(axis=0), Y.mean(axis=0)
+            else:
+                shift, shift_y = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
+            self._stats = _Stats(X.shape[1], Y.shape[1], shift, shift_y)
             self._y_ndim = y_ndim
             self.n_features_in_ = X.shape[1]
             self._folds = None
@@ -289,12 +303,18 @@ class Ridge(_Estimator):
             if n_folds < 2:
                 raise ValueError(f"n_folds must be >= 2 for an alpha grid, got {n_folds}")
             if self._folds is None:
-                self._folds = [_Stats(X.shape[1], Y.shape[1], self._stats.shift)
-                               for _ in range(n_folds)]
+                self._folds = [_Stats(X.shape[1], Y.shape[1], self._stats.shift,
+                                      self._stats.shift_y) for _ in range(n_folds)]
             for fold, idx in zip(self._folds, np.array_split(np.arange(X.shape[0]), n_folds)):
                 if idx.size:
                     fold.add(X[idx], Y[idx])
-        self._solve()
+        try:
+            self._solve()
+        except Exception:
+            if first:  # leave no half-fitted estimator behind
+                for attr in ("_stats", "_folds", "n_features_in_"):
+                    self.__dict__.pop(attr, None)
+            raise
         return self
 
     def _solve(self):
@@ -306,7 +326,7 @@ class Ridge(_Estimator):
         G, C = stats.centred(self.fit_intercept)
         W = _solve_ridge(G, C, alpha)
         b = stats.intercept(W, self.fit_intercept)
-        b = b - stats.shift @ W  # statistics were taken about `shift`
+        b = b + stats.shift_y - stats.shift @ W  # statistics were taken about the shifts
         self.alpha_ = alpha
         self._W, self._b = W, b
         if self._y_ndim == 1:
@@ -445,6 +465,9 @@ class RidgeClassifier(_Estimator):
             if classes is None:
                 raise ValueError("classes must be given on the first call to partial_fit")
             self.classes_ = np.unique(np.asarray(classes))
+            if self.classes_.size < 2:
+                raise ValueError(f"classes must hold at least 2 labels, got "
+                                 f"{self.classes_.tolist()}")
             self._ridge = Ridge(self.alpha, fit_intercept=self.fit_intercept,
                                 n_folds=self.n_folds)
         X = self._check_X(X)
@@ -473,7 +496,11 @@ class RidgeClassifier(_Estimator):
     def score(self, X, y):
         """Accuracy: the fraction of samples classified correctly."""
         y = np.asarray(y).ravel()
-        return float(np.mean(self.predict(X) == y))
+        pred = self.predict(X)
+        if y.shape != pred.shape:
+            raise ValueError(f"X and y must have the same length, got {pred.shape[0]} "
+                             f"and {y.shape[0]}")
+        return float(np.mean(pred == y))
 
     def _get_state(self):
         self._check_fitted()
@@ -598,14 +625,10 @@ class RLS(_Estimator):
 
     def partial_fit(self, X, y):
         """Run :meth:`update` over the rows of ``X`` and ``y`` in order."""
-        self._check_y_given(y)
-        X = self._check_X(X)
-        y_arr = as_float_array("y", y, ndim=(1, 2))
-        check_same_length("X", X, "y", y_arr)
-        Y = y_arr[:, None] if y_arr.ndim == 1 else y_arr
+        X, Y, y_ndim = self._check_Xy(X, y)
         if not hasattr(self, "P_"):
             self._init(X.shape[1], Y.shape[1])
-            self._y_ndim = y_arr.ndim
+            self._y_ndim = y_ndim
         for xi, yi in zip(X, Y):
             self.update(xi, yi)
         return self

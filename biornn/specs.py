@@ -70,12 +70,12 @@ def parse_quantity(text, name: str = "value") -> float:
     if not unit:
         raise ValueError(f"{name} = {text!r} has no unit (write e.g. '30 ms')")
     factor = 1.0
-    # split on '/' keeping the operator: everything after a '/' divides
+    # everything after a '/' divides: "1 mV/ms nA" is 1 mV / (ms nA)
     for i, part in enumerate(re.split(r"/", unit)):
         tokens = [t for t in re.split(r"[\s*·]+", part) if t]
-        for j, tok in enumerate(tokens):
+        for tok in tokens:
             f = _unit_factor(tok, name)
-            factor = factor / f if (i > 0 and j == 0) else factor * f
+            factor = factor / f if i > 0 else factor * f
         if i > 0 and not tokens:
             raise ValueError(f"{name}: empty unit after '/' in {text!r}")
     return value * factor

@@ -50,7 +50,9 @@ def narma(n_steps, order=10, *, seed=None, washout=None, saturate=None, max_trie
     Returns
     -------
     u, y : ndarray (n_steps, 1)
-        Input and target; ``y[t]`` is the system output after input ``u[t]``.
+        Input and target, aligned so that ``y[t]`` is the system's output in
+        response to ``u[t]`` (it depends on ``u[t]`` and ``u[t - order + 1]``):
+        the state after input ``u[t]`` should predict ``y[t]``.
     """
     n_steps = check_positive_int("n_steps", n_steps)
     order = check_positive_int("order", order)
@@ -58,7 +60,7 @@ def narma(n_steps, order=10, *, seed=None, washout=None, saturate=None, max_trie
     max_tries = check_positive_int("max_tries", max_tries)
     saturate = order > 10 if saturate is None else bool(saturate)
     rng = as_generator(seed)
-    total = n_steps + washout
+    total = n_steps + washout + 1  # one extra step: y(t+1) is the response to u(t)
     for _ in range(max_tries):
         u = rng.uniform(0.0, 0.5, size=total)
         y = np.zeros(total)
@@ -71,7 +73,7 @@ def narma(n_steps, order=10, *, seed=None, washout=None, saturate=None, max_trie
                 if saturate:
                     y[t + 1] = np.tanh(y[t + 1])
         if np.all(np.isfinite(y)) and np.max(np.abs(y)) < 10.0:
-            return u[washout:, None], y[washout:, None]
+            return u[washout:-1, None], y[washout + 1:, None]
     raise RuntimeError(f"NARMA-{order} diverged in {max_tries} input draws; "
                        "use a lower order or a shorter series")
 

@@ -32,7 +32,31 @@ def test_save_never_overwrites_unless_asked(tmp_path):
     with pytest.raises(FileExistsError, match="overwrite=True"):
         bn.save(bn.Ridge(alpha=5.0).fit(np.eye(3), [1.0, 2.0, 3.0]), path)
     assert path.read_bytes() == before
-    bn.save(r, path, overwrite=True)
+    other = bn.Ridge(alpha=5.0).fit(np.eye(3), [1.0, 2.0, 3.0])
+    bn.save(other, path, overwrite=True)
+    assert bn.load(path).alpha_ == 5.0
+
+
+def test_save_leaves_no_temporary_files_and_spares_neighbours(tmp_path):
+    r, _ = _fitted_ridge()
+    neighbour = tmp_path / "m.npz.tmp"
+    neighbour.write_text("user data")
+    bn.save(r, tmp_path / "m")
+    assert neighbour.read_text() == "user data"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "m.npz.tmp"]
+
+
+def test_npy_files_and_corrupt_metadata_give_clear_errors(tmp_path):
+    npy = tmp_path / "a.npy"
+    np.save(npy, np.arange(3))
+    with pytest.raises(ValueError, match="not a biornn file"):
+        bn.load(npy)
+    import json
+    bad = tmp_path / "bad.npz"
+    meta = {"format": "biornn", "format_version": 1, "class": "Ridge", "params": {}}
+    np.savez(bad, __biornn_meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+    with pytest.raises(ValueError, match="corrupt biornn file"):
+        bn.load(bad)
 
 
 def test_truncated_and_foreign_files_give_clear_errors(tmp_path):

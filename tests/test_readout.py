@@ -173,3 +173,55 @@ if parametrize_with_checks is not None:
                              expected_failed_checks=lambda est: _EXPECTED[type(est).__name__])
     def test_scikit_learn_estimator_contract(estimator, check):
         check(estimator)
+
+
+def test_cross_validation_is_accurate_for_targets_far_from_zero():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    y = X @ np.arange(1.0, 6.0) + 100.0 + 1e-6 * rng.normal(size=200)
+    grid = [1e-8, 1e-4, 1e-2]
+    r = bn.Ridge(alpha=grid, n_folds=4).fit(X, y)
+    centred = bn.Ridge(alpha=grid, n_folds=4).fit(X, y - 100.0)
+    np.testing.assert_allclose(r.cv_mse_, centred.cv_mse_, rtol=1e-3)
+    assert r.intercept_ == pytest.approx(100.0, abs=1e-5)
+
+
+def test_partial_fit_on_a_loaded_ridge_refuses_to_forget(tmp_path):
+    X, y, _ = _regression()
+    loaded = bn.load(bn.save(bn.Ridge().fit(X, y), tmp_path / "r"))
+    with pytest.raises(ValueError, match="call fit"):
+        loaded.partial_fit(X[:2], y[:2])
+    loaded.fit(X, y)
+
+
+def test_refit_with_scalar_alpha_drops_stale_cv_scores():
+    X, y, _ = _regression()
+    r = bn.Ridge(alpha=[0.1, 1.0]).fit(X, y)
+    assert hasattr(r, "cv_mse_")
+    r.set_params(alpha=5.0).fit(X, y)
+    assert not hasattr(r, "cv_mse_") and r.alpha_ == 5.0
+
+
+def test_classifier_partial_fit_equals_fit_and_checks_lengths():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 4))
+    labels = np.repeat([0, 1, 2], 30)
+    X[np.arange(90), labels] += 3.0
+    whole = bn.RidgeClassifier(alpha=0.1).fit(X, labels)
+    parts = bn.RidgeClassifier(alpha=0.1)
+    for idx in np.array_split(np.arange(90), 3):
+        parts.partial_fit(X[idx], labels[idx], classes=[0, 1, 2])
+    np.testing.assert_allclose(parts.coef_, whole.coef_, atol=1e-10)
+    with pytest.raises(ValueError, match="same length"):
+        whole.score(X, labels[:1])
+    with pytest.raises(ValueError, match="at least 2"):
+        bn.RidgeClassifier().partial_fit(X, labels, classes=[0])
+
+
+def test_rls_with_intercept_recovers_offset():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(300, 3))
+    y = X @ [1.0, -2.0, 0.5] + 4.0
+    rls = bn.RLS(fit_intercept=True, alpha=1e-3).fit(X, y)
+    np.testing.assert_allclose(rls.coef_[0], [1.0, -2.0, 0.5], atol=1e-4)
+    np.testing.assert_allclose(rls.intercept_, [4.0], atol=1e-3)

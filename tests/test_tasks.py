@@ -9,11 +9,27 @@ import biornn as bn
 def test_narma10_follows_its_recurrence():
     u, y = bn.tasks.narma(300, seed=0, washout=0)
     u, y = u[:, 0], y[:, 0]
-    for t in range(20, 299):
-        expected = (0.3 * y[t] + 0.05 * y[t] * y[t - 9:t + 1].sum()
+    for t in range(20, 300):
+        expected = (0.3 * y[t - 1] + 0.05 * y[t - 1] * y[t - 10:t].sum()
                     + 1.5 * u[t - 9] * u[t] + 0.1)
-        assert y[t + 1] == pytest.approx(expected, rel=1e-12)
+        assert y[t] == pytest.approx(expected, rel=1e-12)
     assert u.min() >= 0 and u.max() <= 0.5
+
+
+def test_narma_target_responds_to_the_current_input():
+    # y[t] must depend on u[t] (and not on later inputs): the readout of the
+    # state after u[t] predicts y[t]
+    u, y = bn.tasks.narma(60, seed=0, washout=0)
+    u2 = u.copy()
+    u2[30] += 0.1
+    # recompute y from the perturbed input with the same recurrence
+    y2 = np.zeros(61)
+    for t in range(60):
+        window = y2[max(0, t - 9):t + 1].sum()
+        u_del = u2[t - 9, 0] if t >= 9 else 0.0
+        y2[t + 1] = 0.3 * y2[t] + 0.05 * y2[t] * window + 1.5 * u_del * u2[t, 0] + 0.1
+    np.testing.assert_allclose(y2[1:31], y[:30, 0], rtol=1e-12)  # before: unchanged
+    assert abs(y2[31] - y[30, 0]) > 1e-3                          # y[30] feels u[30]
 
 
 def test_narma_is_seeded_and_shaped():
@@ -24,9 +40,14 @@ def test_narma_is_seeded_and_shaped():
     assert not np.array_equal(a[1], bn.tasks.narma(100, seed=4)[1])
 
 
-def test_narma_higher_order_stays_bounded():
-    _, y = bn.tasks.narma(2000, order=20, seed=0)
-    assert np.all(np.isfinite(y)) and np.abs(y).max() < 10
+def test_narma_higher_order_is_saturated_and_lower_order_is_not():
+    _, y20 = bn.tasks.narma(2000, order=20, seed=0)
+    assert np.all(np.abs(y20) < 1.0)  # tanh-saturated
+    _, y10 = bn.tasks.narma(2000, order=10, seed=0)
+    _, y10s = bn.tasks.narma(2000, order=10, seed=0, saturate=True)
+    assert not np.allclose(y10, y10s)
+    with pytest.raises(RuntimeError, match="diverged"):
+        bn.tasks.narma(3000, order=30, saturate=False, seed=0, max_tries=2)
 
 
 def test_mackey_glass_satisfies_its_delay_equation():

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_float_array, check_choice
+from .._rng import as_generator
+from .._validate import as_float_array, check_choice, check_positive_int
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -111,6 +112,18 @@ class SequenceModel:
     """
 
     _recurrent_names: tuple = ()
+
+    def _init_sizes(self, n_inputs, n_units, n_outputs, loss, dtype, seed):
+        """Validate and store what every sequence model has; return its generator."""
+        self.n_inputs = check_positive_int("n_inputs", n_inputs)
+        self.n_units = check_positive_int("n_units", n_units)
+        self.n_outputs = check_positive_int("n_outputs", n_outputs)
+        self.loss = loss
+        self._check_loss()
+        self.dtype = np.dtype(check_choice("dtype", np.dtype(dtype).name,
+                                           ("float64", "float32")))
+        self.seed = seed if seed is None or isinstance(seed, int) else None
+        return as_generator(seed)
 
     def _init_readout(self, rng, n_units, n_outputs, dtype):
         self.params["W_out"] = (rng.standard_normal((n_outputs, n_units))

@@ -27,15 +27,18 @@ __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 
 def step(x, u_proj, W, leak_rate):
-    """One reservoir update for states ``x`` (units, batch): the equation, nothing else."""
+    """One reservoir update, ``(1 - a) x + a tanh(W x + u_proj)``; ``x`` is not modified.
+
+    ``x`` is (units,) or (units, batch); ``u_proj`` holds everything that does not
+    depend on ``x`` (``W_in u + W_fb y + b``).
+    """
     pre = W @ x
     pre += u_proj
     np.tanh(pre, out=pre)
     if leak_rate == 1.0:
         return pre
-    x *= 1.0 - leak_rate
     pre *= leak_rate
-    pre += x
+    pre += (1.0 - leak_rate) * x
     return pre
 
 
@@ -109,7 +112,9 @@ class EchoStateNetwork:
         # Independent streams, so W_in drawn later (when the input size is known)
         # does not depend on the order of calls.
         rng = as_generator(seed)
-        self._rng_W, self._rng_in, self._rng_fb, self._rng_noise = rng.spawn(4)
+        self._rng_W, self._rng_in, self._rng_fb, rng_noise = rng.spawn(4)
+        # every fit draws the same training noise, so refitting is reproducible
+        self._noise_seed = int(rng_noise.integers(2**63))
         self.W = reservoir_matrix(self.n_units, spectral_radius=self.spectral_radius,
                                   density=self.density, topology=self.topology,
                                   sparse=sparse, seed=self._rng_W, dtype=self.dtype)
@@ -243,7 +248,7 @@ class EchoStateNetwork:
             Yfb = np.concatenate([y0, Y[:, :-1]], axis=1).astype(self.dtype)
         X = self._collect(None if U is None else U.astype(self.dtype),
                           self._initial(initial_state, B), Yfb,
-                          self._rng_noise if _noise else None)
+                          np.random.default_rng(self._noise_seed) if _noise else None)
         self.state_ = X[-1, -1].copy()
         if Y is not None:
             self.last_output_ = Y[-1, -1].copy()
@@ -311,7 +316,12 @@ class EchoStateNetwork:
         if self.has_feedback:
             U, form = as_sequences("inputs", inputs)
             seqs = U if isinstance(U, list) else list(U)
-            outs = [self.generate(len(u), inputs=u, initial_state=initial_state) for u in seqs]
+            X0 = self._initial(initial_state, len(seqs))
+            y0 = np.zeros(self.n_outputs_)
+            saved = self.state_, self.last_output_
+            outs = [self.generate(len(u), inputs=u, initial_state=X0[i], initial_output=y0)
+                    for i, u in enumerate(seqs)]
+            self.state_, self.last_output_ = saved  # predict does not move the network
             return restore_form(outs if isinstance(U, list) else np.stack(outs), form)
         X = self.run(inputs, initial_state=initial_state)
         U, form = as_sequences("inputs", inputs)
@@ -335,6 +345,9 @@ class EchoStateNetwork:
         """
         self._check_trained()
         n_steps = check_positive_int("n_steps", n_steps)
+        if self.include_input and inputs is None:
+            raise ValueError("this ESN's readout sees the inputs (include_input=True): "
+                             "pass inputs of n_steps rows")
         x = self.state_ if initial_state is None else \
             as_float_array("initial_state", initial_state, shape=(self.n_units,))
         if x is None:
@@ -401,6 +414,10 @@ class EchoStateNetwork:
         params = {k: getattr(self, k) for k in self._PARAMS}
         params["dtype"] = str(self.dtype)
         params["seed"] = self.seed if isinstance(self.seed, (int, type(None))) else None
+        # generator states, so weights not drawn yet and training noise come out the same
+        params["rng_in"] = self._rng_in.bit_generator.state
+        params["rng_fb"] = self._rng_fb.bit_generator.state
+        params["noise_seed"] = self._noise_seed
         arrays = {"b": self.b}
         if sp.issparse(self.W):
             W = self.W.tocsr()
@@ -421,8 +438,12 @@ class EchoStateNetwork:
     def _from_state(cls, params, arrays):
         kw = {k: params[k] for k in cls._PARAMS if k != "n_units"}
         obj = cls.__new__(cls)
+        # W for one unit is drawn here and replaced by the saved one below.
         EchoStateNetwork.__init__(obj, 1, dtype=params["dtype"], **kw)
         obj.n_units, obj.seed = params["n_units"], params["seed"]
+        obj._rng_in.bit_generator.state = params["rng_in"]
+        obj._rng_fb.bit_generator.state = params["rng_fb"]
+        obj._noise_seed = params["noise_seed"]
         if "W" in arrays:
             obj.W = arrays["W"]
         else:

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rng import as_generator
-from .._validate import check_choice, check_positive_int
 from ..io import register_saveable
 from ._sequence import SequenceModel
 
@@ -92,16 +90,8 @@ class LSTM(SequenceModel):
 
     def __init__(self, n_inputs, n_units, n_outputs, *, forget_bias=1.0, loss="mse",
                  dtype="float64", seed=None):
-        self.n_inputs = check_positive_int("n_inputs", n_inputs)
-        self.n_units = check_positive_int("n_units", n_units)
-        self.n_outputs = check_positive_int("n_outputs", n_outputs)
+        rng = self._init_sizes(n_inputs, n_units, n_outputs, loss, dtype, seed)
         self.forget_bias = float(forget_bias)
-        self.loss = loss
-        self._check_loss()
-        self.dtype = np.dtype(check_choice("dtype", np.dtype(dtype).name,
-                                           ("float64", "float32")))
-        self.seed = seed if seed is None or isinstance(seed, int) else None
-        rng = as_generator(seed)
         n, D = self.n_units, self.n_inputs
         s = 1.0 / np.sqrt(n)
         b = np.zeros(4 * n)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rng import as_generator
 from .._validate import (as_float_array, check_choice, check_nonnegative, check_positive_int)
 from ..io import register_saveable
 from ._sequence import SequenceModel
@@ -86,17 +85,9 @@ class RNN(SequenceModel):
 
     def __init__(self, n_inputs, n_units, n_outputs, *, gain=1.0, input_scaling=1.0,
                  loss="mse", dtype="float64", seed=None):
-        self.n_inputs = check_positive_int("n_inputs", n_inputs)
-        self.n_units = check_positive_int("n_units", n_units)
-        self.n_outputs = check_positive_int("n_outputs", n_outputs)
+        rng = self._init_sizes(n_inputs, n_units, n_outputs, loss, dtype, seed)
         self.gain = check_nonnegative("gain", gain)
         self.input_scaling = check_nonnegative("input_scaling", input_scaling)
-        self.loss = loss
-        self._check_loss()
-        self.dtype = np.dtype(check_choice("dtype", np.dtype(dtype).name,
-                                           ("float64", "float32")))
-        self.seed = seed if seed is None or isinstance(seed, int) else None
-        rng = as_generator(seed)
         n, D = self.n_units, self.n_inputs
         self.params = {
             "W_in": (rng.standard_normal((n, D)) * input_scaling / np.sqrt(D)).astype(self.dtype),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 
-from .. import plots, tasks
+from .. import plots
+from ..rate import closed_loop
 from .._rng import spawn
 from ..experiment import register
 from ..readout import Ridge
@@ -48,37 +48,22 @@ def esn_benchmark(spec, seed, report):
 def mackey_glass_closed_loop(spec, seed, report):
     """ESN trained by teacher forcing on Mackey-Glass, then run closed loop (Jaeger & Haas 2004).
 
-    The network sees ``z = tanh(x - 1)`` (Jaeger 2001) through output feedback
-    only.  After training, each test trial starts from a zero state, is
-    teacher-forced for ``teach`` steps and then runs closed loop; NRMSE84 is
-    the root-mean-square error of the ``horizon``-th free-running step over
-    trials, in the units of ``x``, divided by the standard deviation of ``x``.
+    The protocol and its score are :func:`biornn.rate.closed_loop.mackey_glass_closed_loop`.
     """
     task = spec["task"]
     seed_task, seed_model = spawn(seed, 2)
-    n_gen = max(task["horizon"], task["n_show"])
-    trial_len = task["teach"] + n_gen
-    x = tasks.mackey_glass(task["n_train"] + task["n_trials"] * trial_len, tau=task["tau"],
-                           seed=seed_task)
-    z = np.tanh(x - 1.0)
     esn = ESN_PARAMS.build(spec["esn"], readout=Ridge(alpha=spec["readout"]["alpha"]),
                            seed=seed_model)
-    if not esn.has_feedback:
-        raise ValueError("mackey_glass_closed_loop needs output feedback: set "
-                         "esn.feedback_scaling > 0")
     start = time.perf_counter()
-    esn.fit(None, z[:task["n_train"]], washout=task["washout"])
-    report.timing("training_seconds", time.perf_counter() - start)
-    errors, h = [], task["horizon"]
-    for i in report.progress(range(task["n_trials"]), desc="trials"):
-        seg = z[task["n_train"] + i * trial_len:][:trial_len]
-        esn.run(None, teacher=seg[:task["teach"]], initial_state=np.zeros(esn.n_units))
-        gen = np.arctanh(np.clip(esn.generate(n_gen), -1 + 1e-15, 1 - 1e-15)) + 1.0
-        truth = np.arctanh(seg[task["teach"]:]) + 1.0
-        errors.append(gen[h - 1, 0] - truth[h - 1, 0])
-        if i == 0:
-            first = (truth[:task["n_show"]], gen[:task["n_show"]])
-    report.metric(f"nrmse{h}", np.sqrt(np.mean(np.square(errors))) / np.std(x))
+    result = closed_loop.mackey_glass_closed_loop(
+        esn, n_train=task["n_train"], washout=task["washout"], n_trials=task["n_trials"],
+        teach=task["teach"], horizon=task["horizon"],
+        n_generate=max(task["horizon"], task["n_show"]), tau=task["tau"],
+        progress=lambda it: report.progress(it, desc="trials"), seed=seed_task)
+    report.timing("seconds", time.perf_counter() - start)
+    h = task["horizon"]
+    report.metric(f"nrmse{h}", result["nrmse"])
+    first = (result["truth"][0, :task["n_show"]], result["generated"][0, :task["n_show"]])
     report.plot("free_run", plots.traces, *first,
                 title=f"Mackey-Glass τ={task['tau']:g}: free run after {task['teach']} "
                       "teacher-forced steps", xlabel="free-running step", ylabel="x(t)")

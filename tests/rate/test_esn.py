@@ -158,3 +158,51 @@ def test_save_load_round_trip_reproduces_predictions_bit_for_bit(tmp_path):
         loaded = bn.load(path)
         np.testing.assert_array_equal(loaded.predict(u[400:]), esn.predict(u[400:]))
         np.testing.assert_array_equal(loaded.run(u[400:]), esn.run(u[400:]))
+
+
+def test_step_is_pure_and_follows_the_equation():
+    rng = np.random.default_rng(0)
+    W, x, p = rng.normal(size=(5, 5)), rng.normal(size=5), rng.normal(size=5)
+    x_before = x.copy()
+    out = bn.rate.esn.step(x, p, W, 0.4)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_allclose(out, 0.6 * x + 0.4 * np.tanh(W @ x + p))
+
+
+def test_predict_with_feedback_is_repeatable_and_per_sequence():
+    t = np.arange(600)
+    y = 0.5 * np.sin(2 * np.pi * t / 30)[:, None]
+    u = np.cos(2 * np.pi * t / 30)[:, None]
+    esn = bn.ESN(60, feedback_scaling=0.5, input_scaling=0.5, noise=1e-6, seed=0)
+    esn.fit(u[:400], y[:400], washout=50)
+    state = esn.state_.copy()
+    first = esn.predict(u[400:])
+    np.testing.assert_array_equal(esn.predict(u[400:]), first)
+    batch = esn.predict(np.stack([u[400:], u[400:]]))
+    np.testing.assert_array_equal(batch[0], batch[1])
+    np.testing.assert_array_equal(batch[0], first)
+    np.testing.assert_array_equal(esn.state_, state)  # predict does not move the network
+
+
+def test_refitting_with_training_noise_is_reproducible():
+    u, y = bn.tasks.narma(300, seed=0)
+    esn = bn.ESN(30, noise=1e-3, seed=0)
+    a = esn.fit(u, y, washout=20).readout_.coef_.copy()
+    np.testing.assert_array_equal(esn.fit(u, y, washout=20).readout_.coef_, a)
+    np.testing.assert_array_equal(bn.ESN(30, noise=1e-3, seed=0).fit(u, y, washout=20)
+                                  .readout_.coef_, a)
+
+
+def test_unfitted_network_round_trips_its_future_draws(tmp_path):
+    u = np.random.default_rng(0).normal(size=(40, 2))
+    esn = bn.ESN(20, seed=np.random.default_rng(5))
+    loaded = bn.load(bn.save(esn, tmp_path / "fresh"))
+    np.testing.assert_array_equal(loaded.run(u), esn.run(u))
+
+
+def test_feedback_network_round_trip_generates_identically(tmp_path):
+    y = 0.5 * np.sin(2 * np.pi * np.arange(500) / 25)[:, None]
+    esn = bn.ESN(50, feedback_scaling=1.0, bias_scaling=0.2, noise=1e-6, seed=0)
+    esn.fit(None, y, washout=50)
+    loaded = bn.load(bn.save(esn, tmp_path / "fb"))
+    np.testing.assert_array_equal(loaded.generate(50), esn.generate(50))
