@@ -110,6 +110,12 @@ class LiquidStateMachine:
         Copies of the column per simulation (default: at most 2e6 synapses per chunk).
     extensions : sequence, optional
         Extra parts (see the module docstring).
+    features : sequence of str or dict, optional
+        Biophysical features to switch on, any of ``"stdp"`` (on E->E),
+        ``"gap_junctions"`` (among I), ``"dendrites"`` (E cells get an NMDA
+        dendrite) and ``"gabab"`` (on I->E); a dict maps a name to parameter
+        overrides.  Defaults come from ``models/lsm_features.toml``; see
+        :func:`biornn.spiking.features.liquid_features`.
     method : str, default "exact"
     seed : None, int or numpy.random.Generator
         Draws the connectivity and, unless ``run`` gets its own, the initial states.
@@ -133,7 +139,7 @@ class LiquidStateMachine:
     def __init__(self, shape=(15, 3, 3), *, length_constant=None, inhibitory_fraction=None,
                  connectivity=None, neuron=None, synapses=None, input=None, n_inputs=None,
                  dt=None, sample_interval=None, tau_filter=None, target="numpy",
-                 chunk_size=None, extensions=(), method="exact", seed=None):
+                 chunk_size=None, extensions=(), features=None, method="exact", seed=None):
         spec = load_model("maass2002_lsm")
         geo, sim = spec["geometry"], spec["simulation"]
         shape = tuple(shape)
@@ -162,6 +168,11 @@ class LiquidStateMachine:
         self.chunk_size = None if chunk_size is None else check_positive_int("chunk_size",
                                                                              chunk_size)
         self.extensions = list(extensions)
+        if features:  # biophysical features (biornn.spiking.features) are extensions too
+            from .features import liquid_features
+            self.extensions += liquid_features(features)
+        if method == "exact" and any(getattr(e, "nonlinear", False) for e in self.extensions):
+            method = "euler"  # a nonlinear current (NMDA block, G^n) rules out "exact"
         self.method = method
         self._rng = as_generator(seed)
         self.brian_seed = derive_seed(self._rng)

@@ -15,6 +15,7 @@ import brian2 as b2
 from .encoding import spikes_to_steps
 from .neurons import LIF_RESET, LIF_THRESHOLD, exponential_current, injected_current, \
     lif_equations
+from .parts import SynapsePart, join_synapse_parts
 from .synapses import TM_INITIAL_STATE, static_synapse, tsodyks_markram_synapse
 
 __all__ = ["build_liquid", "replicate", "RuntimeSimulator"]
@@ -28,10 +29,11 @@ def replicate(pre, post, n_copies, n_pre, n_post):
     return (np.asarray(pre)[None] + k * n_pre).ravel(), (np.asarray(post)[None] + k * n_post).ravel()
 
 
-def _synapses(source, target, projection, model_on_pre, n_copies, n_pre, n_post, name, dt):
+def _synapses(source, target, projection, model_on_pre, n_copies, n_pre, n_post, name, dt,
+              on_post=None, namespace=None):
     model, on_pre = model_on_pre
-    syn = b2.Synapses(source, target, model=model, on_pre=on_pre, namespace={}, dt=dt,
-                      name=name)
+    syn = b2.Synapses(source, target, model=model, on_pre=on_pre, on_post=on_post,
+                      namespace=namespace or {}, dt=dt, name=name)
     i, j = replicate(projection.pre, projection.post, n_copies, n_pre, n_post)
     syn.connect(i=i, j=j)
     for key, values in projection.params.items():
@@ -77,11 +79,19 @@ def build_liquid(lsm, n_copies, n_channels, input_mode="spikes", stimulus=None,
     liquid.tau_ref = np.where(inh, nrn["tau_ref_I"], nrn["tau_ref_E"]) * b2.second
     objects = [liquid]
     for pre_type, target in (("E", "I_syn_e"), ("I", "I_syn_i")):
-        syn = _synapses(liquid, liquid, lsm.recurrent[pre_type],
-                        tsodyks_markram_synapse(target), n_copies, n, n,
-                        f"synapses_{pre_type}", dt)
+        # hook: extensions may add synapse parts (STDP, GABA_B) to a projection
+        extra = [p for ext in lsm.extensions
+                 for p in getattr(ext, "synapse_parts", lambda _: ())(pre_type)]
+        model, on_pre = tsodyks_markram_synapse(target, plastic=any(
+            getattr(ext, "plastic", False) for ext in lsm.extensions))
+        part = join_synapse_parts(SynapsePart(model, on_pre), *extra)
+        syn = _synapses(liquid, liquid, lsm.recurrent[pre_type], (part.model, part.on_pre),
+                        n_copies, n, n, f"synapses_{pre_type}", dt,
+                        on_post=part.on_post or None, namespace=part.namespace)
         syn.u = TM_INITIAL_STATE["u"]
         syn.R = TM_INITIAL_STATE["R"]
+        for ext in lsm.extensions:  # hook: set the extensions' per-synapse values
+            getattr(ext, "setup_synapses", lambda *a: None)(pre_type, syn, lsm, n_copies)
         objects.append(syn)
     proj = lsm.input_projection(n_channels)
     if input_mode == "spikes":

@@ -36,15 +36,16 @@ def static_synapse(target: str) -> tuple[str, str]:
     return "A : amp (constant)", f"{target}_post += A"
 
 
-def tsodyks_markram_synapse(target: str) -> tuple[str, str]:
+def tsodyks_markram_synapse(target: str, plastic: bool = False) -> tuple[str, str]:
     """Event-driven dynamic synapse (closed-form update at each spike).
 
     Per-synapse parameters ``U`` (1), ``D``, ``F`` (second), ``A`` (amp); state
     ``u``, ``R`` (the values at the previous spike) and ``t_last`` (its time).
+    ``plastic=True`` leaves ``A`` writable (for STDP, :mod:`.plasticity`).
     Returns (model, on_pre).
     """
-    model = """
-    A : amp (constant)
+    model = f"""
+    A : amp{"" if plastic else " (constant)"}
     U : 1 (constant)
     D : second (constant)
     F : second (constant)

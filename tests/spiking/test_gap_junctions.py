@@ -1,0 +1,62 @@
+import brian2 as b2
+import numpy as np
+import pytest
+
+from biornn.spiking.gap_junctions import (connect_gap_junctions, coupling_coefficient,
+                                          gap_junction_current, gap_junction_pairs,
+                                          spike_synchrony)
+from biornn.spiking.protocols import (coupled_pair_steady_state, gap_junction_synchrony,
+                                      lif_cells)
+
+
+@pytest.mark.parametrize("g", [0.2e-6, 2e-6])
+def test_passive_pair_coupling_coefficient_matches_analytic_value(g):
+    v1, v2 = coupled_pair_steady_state(g, current=10e-9, R_m=1e6)
+    assert v2 / v1 == pytest.approx(coupling_coefficient(g, 1e6), rel=1e-3)
+
+
+def test_gap_currents_are_symmetric_and_separate_from_chemical_currents():
+    cells = lif_cells(3, [gap_junction_current(),
+                          type(gap_junction_current())("I_chem", "I_chem : amp", {})], v_th=1.0)
+    cells.v = [5, 1, 0] * b2.mV
+    gj = connect_gap_junctions(cells, 1e-6, pairs=[[0, 1]])
+    chem = b2.Synapses(cells, cells, "I_chem_post = 2*nA : amp (summed)")
+    chem.connect(i=2, j=0)
+    net = b2.Network(cells, gj, chem)
+    net.run(0.1 * b2.ms, namespace={})
+    I = np.asarray(cells.I_gap)
+    assert I[0] == pytest.approx(-I[1]) and I[2] == 0    # charge flows from 0 to 1 only
+    assert cells.I_chem[0] == 2e-9 * b2.amp               # the chemical current is untouched
+
+
+def test_coupling_raises_spike_synchrony():
+    sync, rate = gap_junction_synchrony([0.0, 0.3e-6, 2e-6], duration=2.0, seed=3)
+    assert np.all(rate > 5)
+    assert sync[0] < 0.2
+    assert sync[2] > 0.8 and sync[2] > sync[1] > sync[0]
+
+
+def test_synchrony_measure_is_zero_for_independent_and_one_for_identical_trains():
+    rng = np.random.default_rng(0)
+    a = np.sort(rng.uniform(0, 100, 1000))
+    b = np.sort(rng.uniform(0, 100, 1000))
+    assert abs(spike_synchrony(a, b, 2e-3, 100)) < 0.05
+    assert spike_synchrony(a, a + 1e-3, 2e-3, 100) == pytest.approx(1.0, abs=0.01)
+
+
+def test_random_pairs_are_reproducible_and_within_the_population():
+    p1 = gap_junction_pairs(np.arange(10, 30), 0.3, seed=5)
+    p2 = gap_junction_pairs(np.arange(10, 30), 0.3, seed=5)
+    np.testing.assert_array_equal(p1, p2)
+    assert p1.min() >= 10 and p1.max() < 30 and np.all(p1[:, 0] < p1[:, 1])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"g": -1e-9, "pairs": [[0, 1]]}, "g"),
+    ({"g": 1e-9, "neurons": [0, 1], "probability": 1.5}, "probability"),
+    ({"g": 1e-9, "pairs": [[0, 1]], "spikelet_area": -1.0}, "spikelet_area"),
+])
+def test_bad_gap_junction_parameters_are_named(kwargs, name):
+    cells = lif_cells(2, [gap_junction_current()])
+    with pytest.raises(ValueError, match=name):
+        connect_gap_junctions(cells, **kwargs)
