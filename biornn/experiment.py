@@ -39,7 +39,8 @@ __all__ = ["register", "experiments", "load_spec", "run", "write_run", "Report",
 
 #: Modules whose import registers runners (imported on first use).
 RUNNER_MODULES = ("biornn.runners.reservoir", "biornn.runners.lsm_vs_esn",
-                  "biornn.runners.hopfield", "biornn.runners.gradient")
+                  "biornn.runners.hopfield", "biornn.runners.gradient",
+                  "biornn.runners.plasticity")
 
 
 @dataclass(frozen=True)

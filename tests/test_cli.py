@@ -34,6 +34,10 @@ TINY = {
                        "training.n_epochs=2", "training.n_units=8"],
     "force_sinusoids": ["task.n_units=50", "task.train_steps=400", "task.test_steps=200",
                         "task.n_show=200"],
+    "stdp_study": ["protocol.n_pairings=3", "protocol.spacing=20 ms",
+                   "protocol.delta_t=[\"-40 ms\", \"40 ms\"]",
+                   "protocol.frequency=5 Hz", "rules.triplet_frequencies=[\"20 Hz\"]",
+                   "liquid.shape=[3, 3, 3]", "liquid.duration=200 ms", "liquid.method=euler"],
 }
 
 

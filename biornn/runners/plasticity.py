@@ -1,0 +1,107 @@
+"""Plasticity experiments: the STDP window of pair and triplet rules."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import plots
+from ..experiment import register
+from ..schema import Field
+
+PAIR_RULES = ("additive", "multiplicative")
+
+
+@register("stdp_study", figures=("stdp_window", "liquid_weights"),
+          requires=("biornn.spiking.plasticity",), schema={
+    "protocol": {
+        "delta_t": Field("list[quantity]", ["-100 ms", "100 ms"],
+                         help="range [min, max] of t_post - t_pre"),
+        "spacing": Field("quantity", "5 ms", help="spacing of the measured delta_t"),
+        "n_pairings": Field("int", 60),
+        "frequency": Field("quantity", "1 Hz", help="pairing frequency of the pair rules"),
+        "dt": Field("quantity", "0.5 ms", help="simulation time step"),
+    },
+    "rules": {
+        "pair": Field("list[str]", list(PAIR_RULES), choices=PAIR_RULES),
+        "triplet_frequencies": Field("list[quantity]", ["1 Hz", "20 Hz"],
+                                     help="pairing frequencies for the triplet rule "
+                                          "(empty: skip it)"),
+    },
+    "liquid": {
+        "enabled": Field("bool", True, help="also run STDP on the E->E synapses of a liquid"),
+        "rule": Field("str", "additive", choices=PAIR_RULES + ("triplet",)),
+        "shape": Field("list[int]", [15, 3, 3]),
+        "n_channels": Field("int", 4),
+        "rate": Field("quantity", "20 Hz", help="Poisson rate of each input channel"),
+        "duration": Field("quantity", "2 s"),
+        "method": Field("str", "exact", choices=("exact", "euler"),
+                        help="Brian2 integration of the neuron equations"),
+    },
+})
+def stdp_study(spec, seed, report):
+    """STDP window from a pairing protocol against the analytic pair rule (Song et al. 2000);
+    frequency dependence of the triplet rule (Pfister & Gerstner 2006)."""
+    from ..spiking.plasticity import measure_stdp_window, stdp_window
+
+    p, r = spec["protocol"], spec["rules"]
+    lo, hi = p["delta_t"][0], p["delta_t"][-1]
+    grid = np.arange(lo, hi + p["spacing"] / 2, p["spacing"])
+    deltas = grid[np.abs(grid) > p["spacing"] / 4]          # no simultaneous pairs
+    fine = np.linspace(lo, hi, 801)
+    n = p["n_pairings"]
+    panels = []
+    for rule in report.progress(r["pair"], desc="pair rules"):
+        measured = measure_stdp_window(deltas, rule, n_pairings=n, frequency=p["frequency"],
+                                       dt=p["dt"]) / n
+        theory = stdp_window(deltas, rule)
+        scale = np.max(np.abs(theory))
+        report.metric(f"{rule}_max_potentiation_per_pairing", measured.max())
+        report.metric(f"{rule}_max_depression_per_pairing", measured.min())
+        report.metric(f"{rule}_relative_rms_deviation_from_theory",
+                      np.sqrt(np.mean((measured - theory) ** 2)) / scale)
+        panels.append(functools.partial(plots.stdp_window, deltas, measured,
+                                        theory=(fine, stdp_window(fine, rule)),
+                                        title=f"{rule} rule, {n} pairings"))
+    for freq in report.progress(r["triplet_frequencies"], desc="triplet"):
+        keep = deltas[np.abs(deltas) < 0.5 / freq]
+        measured = measure_stdp_window(keep, "triplet", n_pairings=n, frequency=freq,
+                                       dt=p["dt"]) / n
+        k = int(np.argmin(np.abs(keep - 0.01)))
+        report.metric(f"triplet_dw_plus10ms_at_{freq:g}Hz", measured[k])
+        panels.append(functools.partial(plots.stdp_window, keep, measured,
+                                        title=f"triplet rule, pairing at {freq:g} Hz"))
+    report.note("Weight changes are per pairing, in units of w_max; the pair rules' analytic "
+                "window is drawn as a line (w = 0.5 for the multiplicative rule).")
+    report.plot("stdp_window", panels)
+    if spec["liquid"]["enabled"]:
+        _liquid_weights(spec["liquid"], seed, report)
+
+
+def _liquid_weights(liq, seed, report):
+    """Drive a liquid whose E->E synapses follow STDP; compare weights before and after."""
+    from .. import tasks
+    from ..spiking.features import STDPFeature
+    from ..spiking.lsm import LiquidStateMachine
+
+    if len(liq["shape"]) != 3:
+        raise ValueError(f"liquid.shape must have 3 entries, got {liq['shape']}")
+    lsm = LiquidStateMachine(tuple(liq["shape"]), n_inputs=liq["n_channels"],
+                             features={"stdp": {"rule": liq["rule"]}}, method=liq["method"],
+                             seed=seed)
+    data = tasks.spike_templates(1, liq["n_channels"], liq["duration"], liq["rate"], 0.0, 1,
+                                 seed=seed)
+    lsm.run(data.inputs, progress=False)
+    stdp = next(e for e in lsm.extensions if isinstance(e, STDPFeature))
+    after, plastic = stdp.weights(lsm)
+    before = np.minimum(lsm.recurrent["E"].params["A"], stdp.A_max)
+    after, before = np.asarray(after)[plastic], np.asarray(before)[plastic]
+    report.metric("liquid_mean_weight_change_relative", (after.mean() - before.mean())
+                  / before.mean())
+    report.metric("liquid_fraction_at_upper_bound", np.mean(after >= stdp.A_max * (1 - 1e-9)))
+    report.metric("liquid_fraction_at_zero", np.mean(after <= 0.0))
+    report.plot("liquid_weights", plots.weight_histogram, after * 1e9, before=before * 1e9,
+                xlabel="E→E amplitude A (nA)",
+                title=f"{liq['rule']} STDP in a {'x'.join(map(str, liq['shape']))} liquid, "
+                      f"{liq['duration']:g} s of {liq['rate']:g} Hz input")
