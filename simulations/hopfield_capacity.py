@@ -34,7 +34,8 @@ import numpy as np  # noqa: E402
 import biornn as bn  # noqa: E402
 from biornn.rate.dense_memory import DenseAssociativeMemory  # noqa: E402
 from biornn.rate.hopfield import Hopfield, overlaps  # noqa: E402
-from biornn.rate.hopfield_capacity import capacity_curve, plot_capacity, plot_energy  # noqa: E402
+from biornn import plots  # noqa: E402
+from biornn.rate.hopfield_capacity import HEBBIAN_CRITICAL_LOAD, capacity_curve  # noqa: E402
 
 # Reference figures from the issue (independent script, N = 500, 10% flips, m >= 0.95)
 REFERENCE = {"hebbian": (0.12, 0.155), "storkey": (0.35, 0.41), "pseudo_inverse": (0.46, 0.51)}
@@ -85,9 +86,16 @@ def main(argv=None):
               f"{ok:.1%} recalled, {res.n_steps.max()} updates at most")
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    plot_capacity(curves, ax=axes[0], levels=(0.5, 0.9))
+    for c in curves:
+        plots.capacity_curve(c.loads, c.success, label=c.rule, ax=axes[0],
+                             xlabel="load α = P/N", ylabel="fraction of cues recalled")
+    axes[0].axvline(HEBBIAN_CRITICAL_LOAD, color="0.4", ls="--", lw=1,
+                    label="α_c ≈ 0.138 (Hebbian, N → ∞)")
+    for level in (0.5, 0.9):
+        axes[0].axhline(level, color="0.8", lw=0.8, zorder=0)
+    axes[0].legend(frameon=False)
     axes[0].set_title(f"Binary Hopfield network, N = {n}, 10% flipped cues")
-    plot_energy(result, ax=axes[1])
+    plots.energy(np.asarray(result.energy).T[:20], ax=axes[1], xlabel="single-unit update")
     axes[1].set_title("Energy during async recall (Hebbian, α = 0.1, 30% flipped)")
     fig.tight_layout()
     out = Path(args.out)

@@ -21,8 +21,7 @@ from ..tasks import corrupt, random_patterns
 from .hopfield import Hopfield, overlaps
 from .hopfield_rules import RULES
 
-__all__ = ["CapacityCurve", "capacity_curve", "critical_load", "plot_capacity", "plot_energy",
-           "HEBBIAN_CRITICAL_LOAD"]
+__all__ = ["CapacityCurve", "capacity_curve", "critical_load", "HEBBIAN_CRITICAL_LOAD"]
 
 HEBBIAN_CRITICAL_LOAD = 0.138
 """α_c of the Hebbian rule for N → ∞ (Amit, Gutfreund & Sompolinsky 1985)."""
@@ -133,60 +132,3 @@ def capacity_curve(rule="hebbian", *, n_units=500, loads=None, flip_fraction=0.1
                 "update": update, "max_sweeps": max_sweeps, "min_cues": min_cues}
     return CapacityCurve(rule, n_units, loads[:m].copy(), np.array(success),
                          np.array(n_cues), settings)
-
-
-# ---------------------------------------------------------------------------
-# Figures (matplotlib imported on call; the lead moves these to biornn.plots)
-# ---------------------------------------------------------------------------
-
-def plot_capacity(curves, ax=None, *, theory=True, levels=(0.5,)):
-    """Success fraction against load α = P/N, one line per :class:`CapacityCurve`.
-
-    ``theory`` draws the Hebbian ``α_c ≈ 0.138`` (Amit et al. 1985);
-    ``levels`` draws horizontal guides.  Returns the axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if isinstance(curves, CapacityCurve):
-        curves = [curves]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    for c in curves:
-        ax.plot(c.loads, c.success, marker=".", label=c.rule.replace("_", "-"))
-    if theory:
-        ax.axvline(HEBBIAN_CRITICAL_LOAD, color="0.4", ls="--", lw=1,
-                   label=r"$\alpha_c \approx 0.138$ (Hebbian, $N\to\infty$)")
-    for level in levels:
-        ax.axhline(level, color="0.8", lw=0.8, zorder=0)
-    ax.set_xlabel(r"load $\alpha = P/N$")
-    ax.set_ylabel("fraction of cues recalled")
-    ax.set_ylim(-0.02, 1.02)
-    ax.legend(frameon=False)
-    return ax
-
-
-def plot_energy(result, ax=None, *, max_cues=20):
-    """Energy along the recall trajectories of up to ``max_cues`` cues.
-
-    ``result`` is a recall result of :class:`~biornn.rate.hopfield.Hopfield`
-    (x axis in sweeps; a per-update record is drawn at 1/N of a sweep per
-    update), of the continuous network (x axis: its ``time``) or of the dense
-    memory (x axis: updates).  Returns the axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    e = np.asarray(result.energy)
-    e = e[:, None] if e.ndim == 1 else e[:, :max_cues]
-    if hasattr(result, "time"):
-        x, label = result.time, "time"
-    elif hasattr(result, "n_sweeps"):
-        per_sweep = max(1, (e.shape[0] - 1) // max(1, int(np.max(result.n_sweeps))))
-        x, label = np.arange(e.shape[0]) / per_sweep, "sweep"
-    else:
-        x, label = np.arange(e.shape[0]), "update"
-    ax.plot(x, e, lw=1)
-    ax.set_xlabel(label)
-    ax.set_ylabel("energy E")
-    return ax
