@@ -78,8 +78,10 @@ class STDPFeature:
             return
         plastic = _post_is_excitatory(lsm, "E", n_copies)
         syn.plastic = plastic
-        syn.A_max = self.A_max * b2.amp
         A = np.tile(lsm.recurrent["E"].params["A"], n_copies)
+        # The rule clips every update to [0, A_max]; a fixed (E->I) synapse gets a
+        # bound it never reaches, so its gated (zero) change leaves A as drawn.
+        syn.A_max = np.where(plastic > 0, self.A_max, np.maximum(A, self.A_max)) * b2.amp
         syn.A = np.where(plastic > 0, np.minimum(A, self.A_max), A) * b2.amp
         self._synapses = syn
 
