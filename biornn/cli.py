@@ -126,6 +126,9 @@ def _cmd_run(args) -> int:
             print(textwrap.indent(_format_rows(rows), "    "))
     for note in report.notes:
         print(f"  note: {note}")
+    for name, error in report.figures_failed.items():
+        print(f"biornn: figure {name} could not be drawn ({error}); the results are saved",
+              file=sys.stderr)
     print(f"  total time {report.timings['total_seconds']:.2f} s")
     print(f"results: {folder / 'results.json'}")
     return 0

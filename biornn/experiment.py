@@ -151,6 +151,7 @@ class Report:
         self.tables: dict[str, list[dict]] = {}
         self.notes: list[str] = []
         self._plots: list[tuple] = []
+        self.figures_failed: dict[str, str] = {}
         self._progress = progress
         self._wanted = set(figures) if figures else None
 
@@ -193,30 +194,41 @@ class Report:
         from . import plots  # noqa: F401  (selects a headless backend)
         import matplotlib.pyplot as plt
 
-        written = []
+        written, self.figures_failed = [], {}
         for name, draw, args, kwargs, suptitle in self._plots:
-            panels = draw if isinstance(draw, (list, tuple)) else None
-            n = len(panels) if panels else 1
-            rows = 1 if n <= 3 else 2
-            cols = -(-n // rows)
-            fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 3.6 * rows),
-                                     squeeze=False)
-            for ax in axes.flat[n:]:
-                ax.set_visible(False)
-            if panels:
-                for ax, panel in zip(axes.flat, panels):
-                    panel(ax=ax)
-            else:
-                draw(*args, ax=axes[0, 0], **kwargs)
-            if suptitle:
-                import textwrap
-                fig.suptitle(textwrap.fill(suptitle, 55 * cols), fontsize="medium")
-            fig.tight_layout()
-            fname = f"{name}.png"
-            fig.savefig(Path(folder) / fname, dpi=dpi)
-            plt.close(fig)
-            written.append(fname)
+            try:
+                written.append(self._render_one(plt, folder, dpi, name, draw, args, kwargs,
+                                                suptitle))
+            except Exception as exc:  # a figure must never cost the run its results
+                plt.close("all")
+                self.figures_failed[name] = f"{type(exc).__name__}: {exc}"
         return written
+
+    @staticmethod
+    def _render_one(plt, folder, dpi, name, draw, args, kwargs, suptitle):
+        panels = draw if isinstance(draw, (list, tuple)) else None
+        n = len(panels) if panels else 1
+        rows = 1 if n <= 3 else 2
+        cols = -(-n // rows)
+        fig, axes = plt.subplots(rows, cols, figsize=(5.0 * cols, 3.6 * rows),
+                                 squeeze=False)
+        for ax in axes.flat[n:]:
+            ax.set_visible(False)
+        if panels:
+            for ax, panel in zip(axes.flat, panels):
+                panel(ax=ax)
+        else:
+            draw(*args, ax=axes[0, 0], **kwargs)
+        if suptitle:
+            import textwrap
+            fig.suptitle(textwrap.fill(suptitle, 55 * cols), fontsize="medium")
+        fig.tight_layout()
+        fname = f"{name}.png"
+        try:
+            fig.savefig(Path(folder) / fname, dpi=dpi)
+        finally:
+            plt.close(fig)
+        return fname
 
 
 def run(spec: dict, *, progress: bool = True) -> Report:
@@ -289,7 +301,6 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
     """
     stem = Path(spec["experiment"].get("spec_file", spec["experiment"]["kind"])).stem
     folder = new_run_folder(out, stem)
-    figures = report.render(folder, dpi=spec["report"]["dpi"])
     results = {
         "experiment": spec["experiment"]["kind"],
         "title": spec["experiment"]["title"],
@@ -298,7 +309,7 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
         "timings": report.timings,
         "tables": report.tables,
         "notes": report.notes,
-        "figures": figures,
+        "figures": [],
         "spec": spec,
         "overrides": list(overrides) if not isinstance(overrides, dict) else overrides,
         "versions": versions(),
@@ -307,7 +318,15 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
     }
     for name, rows in report.tables.items():   # tables also as CSV, for spreadsheets
         _write_csv(folder / f"{name}.csv", rows)
-    tmp = folder / "results.json.tmp"
-    tmp.write_text(json.dumps(_json_safe(results), indent=2) + "\n")
-    os.replace(tmp, folder / "results.json")
+    _write_json(folder / "results.json", results)   # the numbers first: figures may fail
+    results["figures"] = report.render(folder, dpi=spec["report"]["dpi"])
+    if report.figures_failed:
+        results["figures_failed"] = report.figures_failed
+    _write_json(folder / "results.json", results)
     return folder
+
+
+def _write_json(path, data):
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(_json_safe(data), indent=2) + "\n")
+    os.replace(tmp, path)

@@ -50,12 +50,15 @@ class Field:
         Allowed values (or allowed items, for a list).
     help : str
         One line shown by ``biornn simulations --kind KIND`` and in errors.
+    positive : bool
+        Numbers (or every number of a list) must be > 0.
     """
 
     type: str
     default: object = REQUIRED
     choices: tuple | None = None
     help: str = ""
+    positive: bool = False
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -115,7 +118,7 @@ COMMON_SCHEMA = {
     },
     "report": {
         "figures": Field("list[str]", [], help="figures to draw (default: all the kind offers)"),
-        "dpi": Field("int", 100, help="resolution of the PNG figures"),
+        "dpi": Field("int", 100, help="resolution of the PNG figures", positive=True),
     },
 }
 
@@ -153,6 +156,15 @@ def _check_scalar(kind, value, where, choices=None):
 
 
 def _check_field(field: Field, value, where):
+    checked = _check_field_type(field, value, where)
+    if field.positive:
+        for v in checked if isinstance(checked, list) else [checked]:
+            if not v > 0:
+                raise SpecError(f"{where}: expected a value > 0, got {v!r}")
+    return checked
+
+
+def _check_field_type(field: Field, value, where):
     if "|" in field.type and not isinstance(value, list):
         return _check_scalar(field.type.partition("|")[0], value, where, field.choices)
     if "[" in field.type:

@@ -188,3 +188,27 @@ def test_module_entry_point_runs_and_needs_a_command():
     proc = subprocess.run([sys.executable, "-m", "biornn.cli"], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and "COMMAND" in proc.stderr
+
+
+def test_a_figure_that_fails_to_draw_does_not_lose_the_results(tmp_path):
+    from biornn import experiment
+
+    spec = experiment.load_spec("esn_narma", ["esn.n_units=20", "task.n_train=200",
+                                              "task.n_test=100", "task.washout=50"])
+    report = experiment.run(spec, progress=False)
+
+    def broken(*args, ax=None, **kwargs):
+        raise RuntimeError("cannot draw")
+    report.plot("broken", broken)  # also the kind's own figures are drawn
+    folder = experiment.write_run(spec, report, tmp_path)
+    results = json.loads((folder / "results.json").read_text())
+    assert results["metrics"] == report.metrics
+    assert "broken" in results["figures_failed"]
+    assert "broken.png" not in results["figures"]
+
+
+def test_non_positive_dpi_is_a_spec_error():
+    from biornn import experiment, specs
+
+    with pytest.raises(specs.SpecError, match="report.dpi: expected a value > 0"):
+        experiment.load_spec("esn_narma", ["report.dpi=0"])
