@@ -73,11 +73,14 @@ def parse_seeds(text: str) -> list[int]:
         try:
             if "-" in part[1:]:
                 a, b = part.split("-", 1)
+                if int(b) < int(a):
+                    raise ValueError
                 seeds.extend(range(int(a), int(b) + 1))
             elif part:
                 seeds.append(int(part))
         except ValueError:
-            raise _specs.SpecError(f"--seeds {text!r}: expected integers like 0,1,2 or 0-4") \
+            raise _specs.SpecError(f"--seeds {text!r}: expected integers like 0,1,2 or 0-4 "
+                                   "(ranges ascending)") \
                 from None
     if not seeds or min(seeds) < 0:
         raise _specs.SpecError(f"--seeds {text!r}: expected non-negative integers")
@@ -94,6 +97,8 @@ def grid_points(grid: dict) -> list[dict]:
 
 def random_points(ranges: dict, n_samples: int, seed=0) -> list[dict]:
     """``n_samples`` points drawn from ``{key: (lo, hi, scale)}`` (seeded)."""
+    if int(n_samples) < 1:
+        raise _specs.SpecError(f"--samples must be >= 1, got {n_samples}")
     rng = as_generator(seed)
     points = []
     for _ in range(int(n_samples)):
@@ -150,8 +155,15 @@ class SweepResult:
 
 def _definition(spec_file, base_overrides, points, seeds):
     """What identifies a sweep: the spec file and its content, overrides, points, seeds."""
+    from . import __version__
+
     path = Path(spec_file).resolve()
+    # model files a spec may load by name: editing one is a different sweep
+    models = hashlib.sha1()
+    for model in sorted(_specs.MODELS_DIR.glob("*.toml")):
+        models.update(model.name.encode() + model.read_bytes())
     return {"spec": str(path), "spec_sha1": hashlib.sha1(path.read_bytes()).hexdigest(),
+            "models_sha1": models.hexdigest(), "biornn_version": __version__,
             "overrides": list(base_overrides), "points": points, "seeds": list(seeds)}
 
 
@@ -184,6 +196,13 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     metric : str, optional
         Metric drawn in ``summary.png`` (default: the first).
     """
+    if limit is not None and int(limit) < 0:
+        raise _specs.SpecError(f"--limit must be >= 0, got {limit}")
+    for keys in [_specs.parse_override(o)[0] for o in overrides] + \
+            [tuple(k.split(".")) for p in points for k in p]:
+        if tuple(keys) == ("experiment", "seed"):
+            raise _specs.SpecError("a sweep sets experiment.seed itself: give the seeds with "
+                                   "--seeds (seeds=...), not as a point or an override")
     base = _experiment.load_spec(spec_name, overrides)
     if seeds is None:
         seeds = [base["experiment"]["seed"]]
@@ -214,7 +233,8 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if limit is not None:
         todo = todo[:int(limit)]
     n_run, failed = 0, []
-    for record in _experiment.progress_bar(_execute(todo, scheduler, max_workers), "sweep",
+    for record in _experiment.progress_bar(_execute(todo, scheduler, max_workers, digest),
+                                           "sweep",
                                            total=len(todo), enabled=progress):
         if "error" in record:   # kept apart, and retried by the next run
             (folder / "failed").mkdir(exist_ok=True)
@@ -232,12 +252,12 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     return SweepResult(folder, rows, n_run, n_skipped, complete, failed)
 
 
-def _execute(todo, scheduler, max_workers):
+def _execute(todo, scheduler, max_workers, digest):
     """Yield finished records in completion order."""
     if not todo:
         return
     if scheduler is not None:
-        yield from _execute_dask(todo, scheduler)
+        yield from _execute_dask(todo, scheduler, digest)
         return
     workers = max_workers or min(os.cpu_count() or 1, len(todo))
     if workers == 1:
@@ -253,7 +273,7 @@ def _execute(todo, scheduler, max_workers):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _execute_dask(todo, scheduler):
+def _execute_dask(todo, scheduler, digest):
     try:
         from distributed import Client, as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -270,7 +290,7 @@ def _execute_dask(todo, scheduler):
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
-        futures = [client.submit(run_point, spec, point, seed, key=f"biornn-point-{pid}",
+        futures = [client.submit(run_point, spec, point, seed, key=f"biornn-point-{digest}-{pid}",
                                  pure=False) for pid, spec, point, seed in todo]
         for fut in dask_completed(futures):
             yield fut.result()

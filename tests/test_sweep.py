@@ -163,3 +163,17 @@ def test_dask_local_cluster_gives_the_local_results(tmp_path):
                                   progress=False)
     assert on_dask.complete and on_dask.n_run == 4
     assert metrics_of(on_dask.rows) == metrics_of(local.rows)
+
+
+def test_sweep_refuses_seed_as_a_point_and_bad_counts():
+    from biornn import specs, sweep
+
+    with pytest.raises(specs.SpecError, match="--seeds"):
+        sweep.run_sweep("esn_narma", sweep.grid_points({"experiment.seed": [0, 1]}),
+                        progress=False)
+    with pytest.raises(specs.SpecError, match="--limit"):
+        sweep.run_sweep("esn_narma", [{}], limit=-1, progress=False)
+    with pytest.raises(specs.SpecError, match="--samples"):
+        sweep.random_points({"esn.leak_rate": (0.1, 1.0, "lin")}, 0)
+    with pytest.raises(specs.SpecError, match="ascending"):
+        sweep.parse_seeds("0,3-1")
