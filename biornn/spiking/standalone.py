@@ -23,6 +23,7 @@ and the rest of the process is unaffected.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -53,6 +54,9 @@ def cache_dir() -> Path:
 
 def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
     h = hashlib.sha256()
+    prefs = (b2.prefs.core.default_float_dtype, b2.prefs.codegen.cpp.extra_compile_args,
+             b2.prefs.codegen.cpp.extra_compile_args_gcc)
+    h.update(repr(prefs).encode())
     h.update(repr((b2.__version__, lsm.brian_seed, lsm.shape, lsm.dt, lsm.method, n_copies, n_channels,
                    duration, capacity, sorted(lsm.neuron.items()),
                    sorted(lsm.input.items()))).encode())
@@ -62,12 +66,21 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
         for key in sorted(proj.params):
             h.update(key.encode() + np.ascontiguousarray(proj.params[key]).tobytes())
     h.update(lsm.inhibitory.tobytes())
-    here = Path(__file__).resolve().parent       # the code that writes the network
-    for module in ("neurons.py", "synapses.py", "runtime.py", "standalone.py"):
-        h.update((here / module).read_bytes())
+    here = Path(__file__).resolve().parent       # all the code that writes the network,
+    for module in sorted(here.glob("*.py")):      # feature constants included
+        h.update(module.name.encode() + module.read_bytes())
     if lsm.extensions:
         h.update(repr(lsm.extensions).encode())
     return h.hexdigest()[:20]
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """Hold an exclusive lock on ``path`` (POSIX; a no-op where fcntl is missing)."""
+    with open(path, "w") as fh:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 class StandaloneSimulator:
@@ -87,10 +100,15 @@ class StandaloneSimulator:
         self._build()
 
     def _build(self):
-        lsm, cap = self.lsm, self.capacity
-        self.directory = cache_dir() / _fingerprint(lsm, self.n_copies, self.n_channels,
-                                                   self.duration, cap)
+        fp = _fingerprint(self.lsm, self.n_copies, self.n_channels, self.duration, self.capacity)
+        self.directory = cache_dir() / fp
         self.directory.mkdir(parents=True, exist_ok=True)
+        # one process builds a given network; the others wait and reuse its binary
+        with _locked(cache_dir() / f"{fp}.build.lock"):
+            self._build_locked()
+
+    def _build_locked(self):
+        lsm, cap = self.lsm, self.capacity
         manifest = self.directory / "biornn_manifest.json"
         if manifest.exists() and (self.directory / "main").exists():
             self._load_manifest(json.loads(manifest.read_text()))
@@ -122,10 +140,12 @@ class StandaloneSimulator:
         finally:
             b2.device.reinit()
             b2.set_device("runtime")
-        manifest.write_text(json.dumps({
+        tmp = manifest.with_name(manifest.name + ".tmp")
+        tmp.write_text(json.dumps({
             "inputs": {k: [p.name, np.dtype(d).str] for k, (p, d) in self._input_files.items()},
             "results": {k: [f, np.dtype(d).str] for k, (f, d) in self._result_files.items()},
             "v_name": self._v_name}))
+        os.replace(tmp, manifest)  # readers never see a half-written manifest
 
     def _load_manifest(self, m):
         static = self.directory / "static_arrays"
@@ -147,12 +167,6 @@ class StandaloneSimulator:
         The cache folder is locked for the chunk, so processes sharing a compiled
         liquid take turns instead of overwriting each other's input files.
         """
-        with open(self.directory / "biornn.lock", "w") as lock:
-            if fcntl is not None:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-            return self._run_locked(trials, v0)
-
-    def _run_locked(self, trials, v0):
         chans, steps = [], []
         for k, (c, t) in enumerate(trials):
             ck, sk = spikes_to_steps(c, t, self.lsm.dt)
@@ -160,9 +174,13 @@ class StandaloneSimulator:
             steps.append(sk)
         chans = np.concatenate(chans) if chans else np.zeros(0, dtype=np.int64)
         steps = np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64)
-        if chans.size > self.capacity:
+        if chans.size > self.capacity:  # a binary with room for more input spikes
             self.capacity = 2 ** int(np.ceil(np.log2(chans.size)))
             self._build()
+        with _locked(self.directory / "biornn.lock"):
+            return self._run_locked(trials, chans, steps, v0)
+
+    def _run_locked(self, trials, chans, steps, v0):
         order = np.argsort(steps, kind="stable")
         index = np.zeros(self.capacity, dtype=np.int32)
         bins = np.full(self.capacity, _FAR, dtype=np.int32)
