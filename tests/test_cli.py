@@ -42,12 +42,14 @@ TINY = {
 
 
 def needs_models(name):
-    """Skip a spec whose model classes are not in this checkout yet."""
+    """Validate a spec; skip only where Brian2 itself is missing (a broken import fails)."""
+    import importlib.util
+
     try:
         experiment.load_spec(name)
     except specs.SpecError as exc:
-        if "is not available" in str(exc):
-            pytest.skip(f"{name}: {exc}")
+        if "is not available" in str(exc) and importlib.util.find_spec("brian2") is None:
+            pytest.skip(f"{name}: brian2 is not installed")
         raise
 
 
