@@ -42,6 +42,18 @@ def step(x, u_proj, W, leak_rate):
     return pre
 
 
+def _step_rows(x, u_proj, W_T, leak_rate):
+    """:func:`step` for states stored as rows, ``x`` (batch, units), given ``Wᵀ``."""
+    pre = x @ W_T
+    pre += u_proj
+    np.tanh(pre, out=pre)
+    if leak_rate == 1.0:
+        return pre
+    pre *= leak_rate
+    pre += (1.0 - leak_rate) * x
+    return pre
+
+
 @register_saveable
 class EchoStateNetwork:
     """Echo state network with a shared ridge readout.
@@ -149,11 +161,11 @@ class EchoStateNetwork:
     # -- the core loop --------------------------------------------------------
     _CHUNK = 256  # time steps whose input drive is projected at once
 
-    def _drive(self, U, Yfb, noise_rng, t0, t1, B):
-        """Everything that does not depend on x, for steps t0..t1: (t1-t0, N, B).
+    def _drive(self, U, Yfb, noise_rng, t0, t1, B, rows=False):
+        """Everything that does not depend on x, for steps t0..t1.
 
-        Projected a chunk of steps at a time, so a long run never holds a
-        (T, N, B) drive array in memory.
+        Shaped (t1-t0, N, B), or (t1-t0, B, N) with ``rows``.  Projected a chunk
+        of steps at a time, so a long run never holds a (T, N, B) drive array.
         """
         drive = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
         drive[...] = self.b
@@ -163,7 +175,7 @@ class EchoStateNetwork:
             drive += Yfb[:, t0:t1] @ self.W_fb.T
         if noise_rng is not None and self.noise > 0:
             drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
-        return np.ascontiguousarray(drive.transpose(1, 2, 0))
+        return np.ascontiguousarray(drive.transpose((1, 0, 2) if rows else (1, 2, 0)))
 
     def _collect(self, U, X0, Yfb, noise_rng=None):
         """States for a batch: U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None.
@@ -178,10 +190,19 @@ class EchoStateNetwork:
         if B == 1:  # mat-vec is cheaper than mat-mat with one column
             x = x[:, 0].copy()
         W, a = self.W, self.leak_rate
+        rows = B > 1 and not sp.issparse(W)
+        if rows:
+            # dense W with a batch: keep states as rows (B, N), x(t+1) from x Wᵀ, so
+            # each step's states are copied out as contiguous rows
+            x, W = np.array(X0, dtype=self.dtype), np.ascontiguousarray(W.T)
         for t0 in range(0, T, self._CHUNK):
             t1 = min(T, t0 + self._CHUNK)
-            drive = self._drive(U, Yfb, noise_rng, t0, t1, B)
-            if B == 1:
+            drive = self._drive(U, Yfb, noise_rng, t0, t1, B, rows)
+            if rows:
+                for k in range(t1 - t0):
+                    x = _step_rows(x, drive[k], W, a)
+                    out[:, t0 + k] = x
+            elif B == 1:
                 drive, dest = drive[:, :, 0], out[0, t0:t1]
                 for k in range(t1 - t0):
                     x = step(x, drive[k], W, a)
