@@ -17,7 +17,8 @@ import importlib
 import inspect
 from dataclasses import dataclass, field
 
-from .specs import _NUMBER, SpecError, _convert, load_model, model_parameters, parse_quantity
+from .specs import (_NUMBER, SpecError, _convert, _parse, dimension_name, load_model,
+                    model_parameters, quantity_dimension)
 
 __all__ = ["Field", "ModelParams", "REQUIRED", "COMMON_SCHEMA", "validate_simulation"]
 
@@ -127,7 +128,7 @@ def _type_name(value) -> str:
     return type(value).__name__
 
 
-def _check_scalar(kind, value, where, choices=None):
+def _check_scalar(kind, value, where, choices=None, dimension=None):
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif kind == "float":
@@ -145,9 +146,13 @@ def _check_scalar(kind, value, where, choices=None):
             raise SpecError(f"{where}: expected a quantity such as '30 ms', got "
                             f"{_type_name(value)} {value!r}")
         try:
-            return parse_quantity(value, where)
+            si, dim = _parse(value, where)
         except (ValueError, TypeError) as exc:
             raise SpecError(str(exc)) from None
+        if dimension is not None and dim != dimension:
+            raise SpecError(f"{where}: {value!r} has the wrong unit: expected a quantity in "
+                            f"{dimension_name(dimension)}, got {dimension_name(dim)}")
+        return si
     if not ok:
         raise SpecError(f"{where}: expected {kind}, got {_type_name(value)} {value!r}")
     if choices is not None and value not in choices:
@@ -164,16 +169,27 @@ def _check_field(field: Field, value, where):
     return checked
 
 
+def _field_dimension(field: Field):
+    """A quantity field's dimension is that of its default (``"200 ms"``: time)."""
+    default = field.default
+    if isinstance(default, list):
+        default = default[0] if default else None
+    if "quantity" in field.type and isinstance(default, str):
+        return quantity_dimension(default)
+    return None
+
+
 def _check_field_type(field: Field, value, where):
+    dim = _field_dimension(field)
     if "|" in field.type and not isinstance(value, list):
-        return _check_scalar(field.type.partition("|")[0], value, where, field.choices)
+        return _check_scalar(field.type.partition("|")[0], value, where, field.choices, dim)
     if "[" in field.type:
         item = field.type[field.type.index("[") + 1:-1]
         if not isinstance(value, list):
             raise SpecError(f"{where}: expected a list of {item}, got {_type_name(value)} {value!r}")
-        return [_check_scalar(item, v, f"{where}[{i}]", field.choices)
+        return [_check_scalar(item, v, f"{where}[{i}]", field.choices, dim)
                 for i, v in enumerate(value)]
-    return _check_scalar(field.type, value, where, field.choices)
+    return _check_scalar(field.type, value, where, field.choices, dim)
 
 
 def _check_model_param(default, value, where):
@@ -198,6 +214,17 @@ def _check_model_param(default, value, where):
 def _model_value(schema, params, key, value, where):
     if key in schema.types:
         return _check_field(Field(schema.types[key]), value, where)
+    if schema.target.startswith("biornn.rate.") and isinstance(value, str) \
+            and _NUMBER.match(value) and not isinstance(params[key], str):
+        # Rate models are dimensionless unless the class declares a parameter's unit
+        # (``param_units = {"tau": "s"}``): any other unit is a mistake.
+        cls = schema.signature()[0]
+        unit = getattr(cls, "param_units", {}).get(key)
+        if unit is None:
+            _check_scalar("quantity", value, where)  # an unknown unit is reported as such
+            raise SpecError(f"{where}: {value!r}: {cls.__name__}.{key} is a dimensionless "
+                            "number; write it without a unit")
+        return _check_scalar("quantity", value, where, dimension=quantity_dimension(f"1 {unit}"))
     return _check_model_param(params[key], value, where)
 
 
@@ -227,7 +254,7 @@ def _validate_model_table(schema: ModelParams, table, where):
         if key == "preset":
             continue
         if key not in params:
-            hint = (f" (set by the experiment itself)" if key in schema.fixed else
+            hint = (" (set by the experiment itself)" if key in schema.fixed else
                     f"; expected one of {sorted(params) + ['preset']}")
             raise SpecError(f"{where}.{key}: unknown key for {cls.__name__}{hint}")
         values[key] = _model_value(schema, params, key, value, f"{where}.{key}")

@@ -35,7 +35,16 @@ _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "μ": 1e-6, "m": 1e-3,
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
-def _unit_factor(token: str, where: str) -> float:
+# dimension of each base unit as exponents of (second, volt, ampere, metre, mole)
+_DIM = {"s": (1, 0, 0, 0, 0), "V": (0, 1, 0, 0, 0), "A": (0, 0, 1, 0, 0),
+        "ohm": (0, 1, -1, 0, 0), "Ω": (0, 1, -1, 0, 0), "S": (0, -1, 1, 0, 0),
+        "Hz": (-1, 0, 0, 0, 0), "F": (1, -1, 1, 0, 0), "m": (0, 0, 0, 1, 0),
+        "M": (0, 0, 0, -3, 1), "mol": (0, 0, 0, 0, 1), "1": (0, 0, 0, 0, 0)}
+_DIM_NAMES = ("s", "V", "A", "m", "mol")
+
+
+def _unit_factor(token: str, where: str):
+    """(SI factor, dimension) of one unit token such as ``ms`` or ``um^2``."""
     power = 1
     if "^" in token:
         token, _, exp = token.partition("^")
@@ -44,10 +53,23 @@ def _unit_factor(token: str, where: str) -> float:
         except ValueError:
             raise ValueError(f"{where}: bad unit power in {token}^{exp}") from None
     if token in _BASE:
-        return _BASE[token] ** power
-    if len(token) > 1 and token[0] in _PREFIX and token[1:] in _BASE:
-        return (_PREFIX[token[0]] * _BASE[token[1:]]) ** power
-    raise ValueError(f"{where}: unknown unit {token!r}")
+        prefix, base = 1.0, token
+    elif len(token) > 1 and token[0] in _PREFIX and token[1:] in _BASE:
+        prefix, base = _PREFIX[token[0]], token[1:]
+    else:
+        raise ValueError(f"{where}: unknown unit {token!r}")
+    return (prefix * _BASE[base]) ** power, tuple(power * d for d in _DIM[base])
+
+
+def dimension_name(dim) -> str:
+    """Readable dimension, e.g. ``(1, 0, 0, 0, 0)`` -> ``"s"``; ``"1"`` if none."""
+    parts = [n if e == 1 else f"{n}^{e}" for n, e in zip(_DIM_NAMES, dim) if e]
+    return " ".join(parts) or "1 (dimensionless)"
+
+
+def quantity_dimension(text, name: str = "value"):
+    """Dimension of a quantity string, as exponents of (s, V, A, m, mol)."""
+    return _parse(text, name)[1]
 
 
 def parse_quantity(text, name: str = "value") -> float:
@@ -60,6 +82,10 @@ def parse_quantity(text, name: str = "value") -> float:
     >>> round(parse_quantity("0.52 /ms/mM"), 6)   # 1/(s * mol/m^3)
     520.0
     """
+    return _parse(text, name)[0]
+
+
+def _parse(text, name):
     if isinstance(text, bool) or not isinstance(text, str):
         raise TypeError(f"{name} must be a string with a unit such as '30 ms', got {text!r}")
     match = _NUMBER.match(text)
@@ -69,16 +95,18 @@ def parse_quantity(text, name: str = "value") -> float:
     unit = match.group(2)
     if not unit:
         raise ValueError(f"{name} = {text!r} has no unit (write e.g. '30 ms')")
-    factor = 1.0
+    factor, dim = 1.0, (0, 0, 0, 0, 0)
     # everything after a '/' divides: "1 mV/ms nA" is 1 mV / (ms nA)
     for i, part in enumerate(re.split(r"/", unit)):
         tokens = [t for t in re.split(r"[\s*·]+", part) if t]
         for tok in tokens:
-            f = _unit_factor(tok, name)
-            factor = factor / f if i > 0 else factor * f
+            f, d = _unit_factor(tok, name)
+            sign = -1 if i > 0 else 1
+            factor *= f ** sign
+            dim = tuple(a + sign * b for a, b in zip(dim, d))
         if i > 0 and not tokens:
             raise ValueError(f"{name}: empty unit after '/' in {text!r}")
-    return value * factor
+    return value * factor, dim
 
 
 def model_path(name) -> Path:

@@ -180,3 +180,16 @@ def test_overrides_apply_before_validation_and_are_named_in_errors():
     raw = {"a": {"b": 1}}
     assert specs.apply_overrides(raw, {"a.c": 2}) == {"a": {"b": 1, "c": 2}}
     assert raw == {"a": {"b": 1}}                      # the original is not modified
+
+
+def test_quantities_with_the_wrong_dimension_are_spec_errors():
+    from biornn import experiment
+
+    with pytest.raises(specs.SpecError, match="spectral_radius is a dimensionless number"):
+        experiment.load_spec("esn_narma", ["esn.spectral_radius=0.9 ms"])
+    with pytest.raises(specs.SpecError, match="expected a quantity in s, got V"):
+        experiment.load_spec("force_sinusoids", ["force.tau=10 mV"])
+    with pytest.raises(specs.SpecError, match="wrong unit: expected a quantity in s"):
+        experiment.load_spec("lsm_vs_esn", ["classification.duration=50 mV"])
+    spec = experiment.load_spec("lsm_vs_esn", ["classification.duration=300 ms"])
+    assert spec["classification"]["duration"] == pytest.approx(0.3)

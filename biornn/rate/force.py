@@ -76,6 +76,9 @@ class FORCE:
     >>> z_free = net.run(1000)          # generates the sine on its own
     """
 
+    #: units of the parameters that have one (specs may write them as "10 ms")
+    param_units = {"tau": "s", "dt": "s"}
+
     def __init__(self, n_units=1000, n_outputs=1, *, g=1.5, connection_prob=0.1, tau=10e-3,
                  dt=1e-3, feedback_scaling=1.0, alpha=1.0, learn_every=2, seed=None):
         self.n_units = check_positive_int("n_units", n_units)
