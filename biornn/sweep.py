@@ -16,6 +16,7 @@ and standard deviation of every metric over seeds.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import itertools
 import json
@@ -233,40 +234,62 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if limit is not None:
         todo = todo[:int(limit)]
     n_run, failed = 0, []
-    for record in _experiment.progress_bar(_execute(todo, scheduler, max_workers, digest),
-                                           "sweep",
-                                           total=len(todo), enabled=progress):
-        if "error" in record:   # kept apart, and retried by the next run
-            (folder / "failed").mkdir(exist_ok=True)
-            _write_atomic(folder / "failed" / f"{record['id']}.json", record)
+    for record in _experiment.progress_bar(
+            _execute(todo, scheduler, max_workers, digest, functools.partial(_save, folder)),
+            "sweep", total=len(todo), enabled=progress):
+        if "error" in record:
             failed.append(record)
-            continue
-        _write_atomic(folder / "points" / f"{record['id']}.json", record)
-        stale = folder / "failed" / f"{record['id']}.json"
-        if stale.exists():
-            stale.unlink()
-        n_run += 1
+        else:
+            n_run += 1
     complete = n_skipped + n_run == len(jobs)
     rows = summarize(folder, [j[0] for j in jobs], points, seeds, metric=metric,
                      draw=complete)
     return SweepResult(folder, rows, n_run, n_skipped, complete, failed)
 
 
-def _execute(todo, scheduler, max_workers, digest):
-    """Yield finished records in completion order."""
+def _save(folder, record):
+    """Write a finished point at once (failed ones apart, retried by the next run)."""
+    if "error" in record:
+        (folder / "failed").mkdir(exist_ok=True)
+        _write_atomic(folder / "failed" / f"{record['id']}.json", record)
+        return
+    _write_atomic(folder / "points" / f"{record['id']}.json", record)
+    stale = folder / "failed" / f"{record['id']}.json"
+    if stale.exists():
+        stale.unlink()
+
+
+def _execute(todo, scheduler, max_workers, digest, save):
+    """Save and yield finished records in completion order.
+
+    With worker processes each record is saved by a callback as soon as its
+    point finishes, so points still running when the sweep is interrupted
+    (Ctrl-C waits for them) are kept too.
+    """
     if not todo:
         return
     if scheduler is not None:
-        yield from _execute_dask(todo, scheduler, digest)
+        for record in _execute_dask(todo, scheduler, digest):
+            save(record)
+            yield record
         return
     workers = max_workers or min(os.cpu_count() or 1, len(todo))
     if workers == 1:
         for _, spec, point, seed in todo:
-            yield run_point(spec, point, seed)
+            record = run_point(spec, point, seed)
+            save(record)
+            yield record
         return
+
+    def save_when_done(fut):
+        if not fut.cancelled() and fut.exception() is None:
+            save(fut.result())
+
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         futures = [pool.submit(run_point, spec, point, seed) for _, spec, point, seed in todo]
+        for fut in futures:
+            fut.add_done_callback(save_when_done)
         for fut in as_completed(futures):
             yield fut.result()
     finally:
