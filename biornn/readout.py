@@ -265,9 +265,12 @@ class Ridge(_Estimator):
     # -- fitting ------------------------------------------------------------
     def fit(self, X, y):
         """Fit on ``X`` (samples, features) and ``y`` (samples,) or (samples, outputs)."""
+        self._reset()
+        return self.partial_fit(X, y)
+
+    def _reset(self):
         for attr in ("n_features_in_", "_stats", "_folds", "cv_mse_", "coef_", "intercept_"):
             self.__dict__.pop(attr, None)
-        return self.partial_fit(X, y)
 
     def partial_fit(self, X, y):
         """Add a chunk of samples to the statistics and refit.
@@ -277,6 +280,22 @@ class Ridge(_Estimator):
         number of samples.  With an alpha grid, each chunk is split into
         ``n_folds`` contiguous parts, one per fold, so the folds (and possibly the
         chosen alpha) differ from those of a single ``fit``.
+        """
+        first = not hasattr(self, "_stats")
+        self._accumulate(X, y)
+        try:
+            self._solve()
+        except Exception:
+            if first:  # leave no half-fitted estimator behind
+                self._reset()
+            raise
+        return self
+
+    def _accumulate(self, X, y, folds=None):
+        """Add samples to the statistics without solving (streaming training).
+
+        ``folds`` optionally gives each row's cross-validation fold (for an alpha
+        grid), so a stream of chunks can keep the folds of one contiguous ``fit``.
         """
         grid, _ = self._alphas()
         check_bool("fit_intercept", self.fit_intercept)
@@ -305,17 +324,11 @@ class Ridge(_Estimator):
             if self._folds is None:
                 self._folds = [_Stats(X.shape[1], Y.shape[1], self._stats.shift,
                                       self._stats.shift_y) for _ in range(n_folds)]
-            for fold, idx in zip(self._folds, np.array_split(np.arange(X.shape[0]), n_folds)):
+            parts = (np.array_split(np.arange(X.shape[0]), n_folds) if folds is None else
+                     [np.flatnonzero(np.asarray(folds) == k) for k in range(n_folds)])
+            for fold, idx in zip(self._folds, parts):
                 if idx.size:
                     fold.add(X[idx], Y[idx])
-        try:
-            self._solve()
-        except Exception:
-            if first:  # leave no half-fitted estimator behind
-                for attr in ("_stats", "_folds", "n_features_in_"):
-                    self.__dict__.pop(attr, None)
-            raise
-        return self
 
     def _solve(self):
         grid, alpha = self._alphas()

@@ -177,15 +177,15 @@ class EchoStateNetwork:
             drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
         return np.ascontiguousarray(drive.transpose((1, 0, 2) if rows else (1, 2, 0)))
 
-    def _collect(self, U, X0, Yfb, noise_rng=None):
-        """States for a batch: U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None.
+    def _collect_chunks(self, U, X0, Yfb, noise_rng=None):
+        """Run a batch, yielding ``(t0, states)`` a chunk of steps at a time.
 
-        ``Yfb[:, t]`` is the output fed back into the update that produces
-        ``x(t)``, i.e. y(t-1).  Returns (B, T, N).
+        U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None; ``Yfb[:, t]`` is the
+        output fed back into the update that produces ``x(t)``, i.e. y(t-1).
+        ``states`` is (B, t1 - t0, N) for steps t0..t1-1.
         """
         B = X0.shape[0]
         T = U.shape[1] if U is not None else Yfb.shape[1]
-        out = np.empty((B, T, self.n_units), dtype=self.dtype)
         x = np.array(X0.T, dtype=self.dtype, order="C")  # (N, B)
         if B == 1:  # mat-vec is cheaper than mat-mat with one column
             x = x[:, 0].copy()
@@ -198,20 +198,40 @@ class EchoStateNetwork:
         for t0 in range(0, T, self._CHUNK):
             t1 = min(T, t0 + self._CHUNK)
             drive = self._drive(U, Yfb, noise_rng, t0, t1, B, rows)
+            out = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
             if rows:
                 for k in range(t1 - t0):
                     x = _step_rows(x, drive[k], W, a)
-                    out[:, t0 + k] = x
+                    out[:, k] = x
             elif B == 1:
-                drive, dest = drive[:, :, 0], out[0, t0:t1]
+                drive, dest = drive[:, :, 0], out[0]
                 for k in range(t1 - t0):
                     x = step(x, drive[k], W, a)
                     dest[k] = x
             else:
                 for k in range(t1 - t0):
                     x = step(x, drive[k], W, a)
-                    out[:, t0 + k] = x.T
+                    out[:, k] = x.T
+            yield t0, out
+
+    def _collect(self, U, X0, Yfb, noise_rng=None):
+        """All states of a batch, (B, T, N); see :meth:`_collect_chunks`."""
+        T = U.shape[1] if U is not None else Yfb.shape[1]
+        out = np.empty((X0.shape[0], T, self.n_units), dtype=self.dtype)
+        for t0, chunk in self._collect_chunks(U, X0, Yfb, noise_rng):
+            out[:, t0:t0 + chunk.shape[1]] = chunk
         return out
+
+    def _feedback(self, Y, initial_output, B):
+        """Outputs fed back, y(t-1) for every step: (B, T, O), or None."""
+        if Y is None or not self.has_feedback:
+            return None
+        self._ensure_feedback(Y.shape[2])
+        y0 = np.zeros((B, 1, Y.shape[2])) if initial_output is None else \
+            np.broadcast_to(as_float_array("initial_output", initial_output,
+                                           ndim=(1, 2)).reshape(-1, 1, Y.shape[2]),
+                            (B, 1, Y.shape[2]))
+        return np.concatenate([y0, Y[:, :-1]], axis=1).astype(self.dtype)
 
     def _initial(self, initial_state, B):
         if initial_state is None:
@@ -271,14 +291,7 @@ class EchoStateNetwork:
         B = (U if U is not None else Y).shape[0]
         if U is not None:
             self._ensure_input(U.shape[2])
-        Yfb = None
-        if Y is not None and self.has_feedback:
-            self._ensure_feedback(Y.shape[2])
-            y0 = np.zeros((B, 1, Y.shape[2])) if initial_output is None else \
-                np.broadcast_to(as_float_array("initial_output", initial_output,
-                                               ndim=(1, 2)).reshape(-1, 1, Y.shape[2]),
-                                (B, 1, Y.shape[2]))
-            Yfb = np.concatenate([y0, Y[:, :-1]], axis=1).astype(self.dtype)
+        Yfb = self._feedback(Y, initial_output, B)
         X = self._collect(None if U is None else U.astype(self.dtype),
                           self._initial(initial_state, B), Yfb,
                           np.random.default_rng(self._noise_seed) if _noise else None)
@@ -317,18 +330,71 @@ class EchoStateNetwork:
             raise ValueError(f"washout ({washout}) must be shorter than the sequences "
                              f"({min(_lengths(Y))} steps)")
         self.n_outputs_ = (Y[0] if isinstance(Y, list) else Y[0]).shape[-1]
+        if self.include_input and U is None:
+            raise ValueError("include_input=True needs inputs")
+        if hasattr(self.readout, "_accumulate"):
+            return self._fit_streaming(U, Y, washout, initial_state)
         X = self.run(U, teacher=Y if self.has_feedback else None,
                      initial_state=initial_state, _noise=True)
         seqs_X = X if isinstance(X, list) else list(X)
         seqs_Y = Y if isinstance(Y, list) else list(Y)
-        if self.include_input and U is None:
-            raise ValueError("include_input=True needs inputs")
         seqs_U = [None] * len(seqs_X) if U is None else (U if isinstance(U, list) else list(U))
         feats = np.concatenate([self._features(x, u)[washout:]
                                 for x, u in zip(seqs_X, seqs_U)])
         self.readout.fit(feats, np.concatenate([y[washout:] for y in seqs_Y]))
         self.readout_ = self.readout
         self.last_output_ = seqs_Y[-1][-1].copy()
+        return self
+
+    def _fit_streaming(self, U, Y, washout, initial_state):
+        """Train a readout with ``_accumulate`` (:class:`Ridge`) chunk by chunk.
+
+        Memory is O(N²) for the readout's statistics plus one chunk of states,
+        whatever the length of the run; rows keep the cross-validation folds of
+        one contiguous fit over the sequences in order.
+        """
+        if isinstance(Y, list):  # ragged: one sequence at a time
+            groups = [(None if U is None else U[i][None], Y[i][None]) for i in range(len(Y))]
+        else:
+            groups = [(U, Y)]
+        lengths = _lengths(Y)
+        total = sum(L - washout for L in lengths)
+        n_folds = getattr(self.readout, "n_folds", 1)
+        starts = [a[0] for a in np.array_split(np.arange(total), max(n_folds, 1)) if a.size]
+        seq_offset = np.concatenate([[0], np.cumsum([L - washout for L in lengths])])
+        self.readout._reset()
+        noise = np.random.default_rng(self._noise_seed)
+        first_seq = 0
+        for Ug, Yg in groups:
+            B = Yg.shape[0]
+            if Ug is not None:
+                self._ensure_input(Ug.shape[2])
+                Ug = Ug.astype(self.dtype)
+            Yfb = self._feedback(Yg if self.has_feedback else None, None, B)
+            for t0, chunk in self._collect_chunks(Ug, self._initial(initial_state, B), Yfb,
+                                                  noise):
+                t1 = t0 + chunk.shape[1]
+                last = chunk[-1, -1]
+                lo = max(washout, t0)
+                if lo >= t1:
+                    continue
+                feats = chunk[:, lo - t0:]
+                if self.include_input:
+                    feats = np.concatenate([feats, Ug[:, lo:t1]], axis=-1)
+                rows = (seq_offset[first_seq:first_seq + B, None]
+                        + np.arange(lo - washout, t1 - washout)[None, :]).ravel()
+                self.readout._accumulate(feats.reshape(-1, feats.shape[-1]),
+                                         Yg[:, lo:t1].reshape(-1, Yg.shape[2]),
+                                         folds=np.searchsorted(starts, rows, side="right") - 1)
+            first_seq += B
+        try:
+            self.readout._solve()
+        except Exception:
+            self.readout._reset()
+            raise
+        self.readout_ = self.readout
+        self.state_ = np.array(last)
+        self.last_output_ = (Y[-1] if isinstance(Y, list) else Y[-1])[-1].copy()
         return self
 
     def _readout_out(self, feats):

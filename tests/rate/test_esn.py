@@ -206,3 +206,30 @@ def test_feedback_network_round_trip_generates_identically(tmp_path):
     esn.fit(None, y, washout=50)
     loaded = bn.load(bn.save(esn, tmp_path / "fb"))
     np.testing.assert_array_equal(loaded.generate(50), esn.generate(50))
+
+
+@pytest.mark.parametrize("alpha", [1e-6, [1e-8, 1e-4, 1e-1]])
+@pytest.mark.parametrize("form", ["single", "batch", "list"])
+def test_streaming_fit_equals_a_fit_on_all_collected_states(alpha, form):
+    rng = np.random.default_rng(0)
+    lengths = {"single": [700], "batch": [300, 300], "list": [300, 450]}[form]
+    U = [rng.uniform(0, 0.5, (n, 1)) for n in lengths]
+    Y = [np.roll(u, 2, axis=0) ** 2 for u in U]
+    if form == "single":
+        U, Y = U[0], Y[0]
+    elif form == "batch":
+        U, Y = np.stack(U), np.stack(Y)
+    esn = bn.ESN(40, input_scaling=0.5, seed=1, include_input=True,
+                 readout=bn.Ridge(alpha=alpha, n_folds=3))
+    esn.fit(U, Y, washout=20)         # streams chunks of 256 steps into the readout
+    X = esn.run(U)
+    seqs_X = [X] if form == "single" else list(X)
+    seqs_U = [U] if form == "single" else list(U)
+    seqs_Y = [Y] if form == "single" else list(Y)
+    feats = np.concatenate([np.hstack([x, u])[20:] for x, u in zip(seqs_X, seqs_U)])
+    ref = bn.Ridge(alpha=alpha, n_folds=3).fit(feats, np.concatenate([y[20:] for y in seqs_Y]))
+    np.testing.assert_allclose(esn.readout_.coef_, ref.coef_, rtol=1e-7, atol=1e-9)
+    assert esn.readout_.alpha_ == ref.alpha_
+    if np.ndim(alpha):
+        np.testing.assert_allclose(esn.readout_.cv_mse_, ref.cv_mse_, rtol=1e-6)
+    np.testing.assert_allclose(esn.state_, seqs_X[-1][-1])
