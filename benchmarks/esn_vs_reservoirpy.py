@@ -207,9 +207,9 @@ def part_mc(args):
 
 def part_long(args):
     n, steps = (2000, 10_000) if args.quick else (10_000, 50_000)
-    print(f"\n== Fit + run of {steps} steps at N = {n} (density {10 / n:g}), streamed ==")
+    print(f"\n== Fit + run of {steps} steps at N = {n} (density {100 / n:g}), streamed ==")
     u, y = bn.tasks.narma(steps, seed=0)
-    esn = bn.ESN(n, density=10 / n, input_scaling=0.1, seed=0, readout=bn.Ridge(alpha=1e-6))
+    esn = bn.ESN(n, density=100 / n, input_scaling=0.1, seed=0, readout=bn.Ridge(alpha=1e-6))
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     t0 = time.perf_counter()
     esn.fit(u, y, washout=200)
