@@ -108,8 +108,17 @@ def _gram_update(G, X):
     return blas.dsyrk(1.0, Xf.T, c=G, beta=1.0, trans=0, lower=0, overwrite_c=1)
 
 
-def _symmetrize(U):
-    return np.triu(U) + np.triu(U, 1).T
+def _symmetrize(U, block=512):
+    """A new full symmetric matrix from the upper triangle of ``U``.
+
+    Copied block by block, so the only large allocation is the result.
+    """
+    G = np.array(U, order="C")
+    for i in range(0, G.shape[0], block):
+        G[i:i + block, :i] = G[:i, i:i + block].T
+        D = G[i:i + block, i:i + block]
+        D[...] = np.triu(D) + np.triu(D, 1).T
+    return G
 
 
 class _Stats:
@@ -151,7 +160,8 @@ class _Stats:
         C = self.xy.copy()
         if fit_intercept and self.n > 0:
             mx = self.sx / self.n
-            G -= np.outer(self.sx, mx)
+            # G -= sx mxᵀ in place (BLAS rank-1 update on the Fortran view of G)
+            blas.dger(-1.0, mx, self.sx, a=G.T, overwrite_a=1)
             C -= np.outer(mx, self.sy)
         return G, C
 
@@ -168,7 +178,8 @@ class _Stats:
 
 
 def _solve_ridge(G, C, alpha):
-    """Solve (G + alpha I) W = C by Cholesky; fall back to a pseudo-inverse if singular.
+    """Solve (G + alpha I) W = C by Cholesky (``G`` is overwritten); fall back to a
+    symmetric indefinite solve, then a pseudo-inverse, if it is numerically singular.
 
     The system is equilibrated first (rows and columns scaled by
     ``1/sqrt(diag G)``), which leaves the solution unchanged but keeps the
@@ -177,7 +188,9 @@ def _solve_ridge(G, C, alpha):
     """
     d = np.sqrt(np.diag(G))
     d = np.where(d > 0, d, 1.0)
-    A = G / np.outer(d, d)
+    A = G  # equilibrated in place: no second N x N matrix
+    A /= d[:, None]
+    A /= d[None, :]
     A[np.diag_indices_from(A)] += alpha / d**2
     B = C / d[:, None]
     try:

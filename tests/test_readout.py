@@ -225,3 +225,17 @@ def test_rls_with_intercept_recovers_offset():
     rls = bn.RLS(fit_intercept=True, alpha=1e-3).fit(X, y)
     np.testing.assert_allclose(rls.coef_[0], [1.0, -2.0, 0.5], atol=1e-4)
     np.testing.assert_allclose(rls.intercept_, [4.0], atol=1e-3)
+
+
+def test_gram_matrix_symmetrised_block_by_block():
+    from biornn.readout import _symmetrize
+
+    U = np.triu(np.random.default_rng(0).normal(size=(10, 10)))
+    np.testing.assert_array_equal(_symmetrize(U, block=3), U + np.triu(U, 1).T)
+
+
+def test_ridge_with_more_features_than_one_block_equals_normal_equations():
+    X, y, _ = _regression(n=900, d=600, noise=0.5)
+    W, b = _normal_equations(X, y, 1.0)
+    r = bn.Ridge(alpha=1.0).fit(X, y)
+    np.testing.assert_allclose(r.coef_, W, rtol=1e-6, atol=1e-9)
