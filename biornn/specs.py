@@ -109,19 +109,28 @@ def _parse(text, name):
     return value * factor, dim
 
 
-def model_path(name) -> Path:
-    """Resolve a model name (``"maass2002_lsm"``) or a path to a TOML file."""
+def _find_toml(name, folder_name, shipped_dir, what):
+    """A path to an existing TOML file, or ``name``'s file in ``./<folder_name>`` or
+    ``shipped_dir``; None if there is none."""
     path = Path(os.fspath(name))
-    if path.suffix == ".toml":
+    if path.suffix == ".toml" or path.exists():
         if not path.exists():
-            raise FileNotFoundError(f"no model file {path}")
+            raise FileNotFoundError(f"no {what} {path}")
         return path
-    for folder in (Path.cwd() / "models", MODELS_DIR):
+    for folder in (Path.cwd() / folder_name, shipped_dir):
         candidate = folder / f"{name}.toml"
         if candidate.exists():
             return candidate
-    known = ", ".join(list_models()) or "none"
-    raise ValueError(f"unknown model {str(name)!r}; known models: {known}")
+    return None
+
+
+def model_path(name) -> Path:
+    """Resolve a model name (``"maass2002_lsm"``) or a path to a TOML file."""
+    path = _find_toml(name, "models", MODELS_DIR, "model file")
+    if path is None:
+        known = ", ".join(list_models()) or "none"
+        raise ValueError(f"unknown model {str(name)!r}; known models: {known}")
+    return path
 
 
 def list_models() -> list[str]:
@@ -191,17 +200,11 @@ class SpecError(ValueError):
 
 def simulation_path(name) -> Path:
     """Resolve a simulation name (``"esn_narma"``) or a path to a TOML file."""
-    path = Path(os.fspath(name))
-    if path.suffix == ".toml" or path.exists():
-        if not path.exists():
-            raise FileNotFoundError(f"no simulation spec {path}")
-        return path
-    for folder in (Path.cwd() / "simulations", SIMULATIONS_DIR):
-        candidate = folder / f"{name}.toml"
-        if candidate.exists():
-            return candidate
-    known = ", ".join(s["name"] for s in list_simulations()) or "none"
-    raise SpecError(f"unknown simulation {str(name)!r}; known simulations: {known}")
+    path = _find_toml(name, "simulations", SIMULATIONS_DIR, "simulation spec")
+    if path is None:
+        known = ", ".join(s["name"] for s in list_simulations()) or "none"
+        raise SpecError(f"unknown simulation {str(name)!r}; known simulations: {known}")
+    return path
 
 
 def read_simulation(name) -> tuple[dict, Path]:

@@ -26,25 +26,14 @@ from .reservoir import TOPOLOGIES, reservoir_matrix
 __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 
-def step(x, u_proj, W, leak_rate):
+def step(x, u_proj, W, leak_rate, *, rows=False):
     """One reservoir update, ``(1 - a) x + a tanh(W x + u_proj)``; ``x`` is not modified.
 
     ``x`` is (units,) or (units, batch); ``u_proj`` holds everything that does not
-    depend on ``x`` (``W_in u + W_fb y + b``).
+    depend on ``x`` (``W_in u + W_fb y + b``).  With ``rows=True`` the states are
+    rows, ``x`` (batch, units), and ``W`` must be given transposed (``Wᵀ``).
     """
-    pre = W @ x
-    pre += u_proj
-    np.tanh(pre, out=pre)
-    if leak_rate == 1.0:
-        return pre
-    pre *= leak_rate
-    pre += (1.0 - leak_rate) * x
-    return pre
-
-
-def _step_rows(x, u_proj, W_T, leak_rate):
-    """:func:`step` for states stored as rows, ``x`` (batch, units), given ``Wᵀ``."""
-    pre = x @ W_T
+    pre = x @ W if rows else W @ x
     pre += u_proj
     np.tanh(pre, out=pre)
     if leak_rate == 1.0:
@@ -201,7 +190,7 @@ class EchoStateNetwork:
             out = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
             if rows:
                 for k in range(t1 - t0):
-                    x = _step_rows(x, drive[k], W, a)
+                    x = step(x, drive[k], W, a, rows=True)
                     out[:, k] = x
             elif B == 1:
                 drive, dest = drive[:, :, 0], out[0]
