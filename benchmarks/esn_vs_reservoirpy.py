@@ -39,8 +39,8 @@ import scipy.linalg as sla  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 import biornn as bn  # noqa: E402
-from biornn.rate.closed_loop import mackey_glass_closed_loop  # noqa: E402
-from biornn.rate.demonstrations import median_time  # noqa: E402
+from biornn.experiments.closed_loop import mackey_glass_closed_loop  # noqa: E402
+from biornn.experiments.demonstrations import median_time  # noqa: E402
 
 try:
     import reservoirpy

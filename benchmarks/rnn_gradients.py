@@ -28,7 +28,7 @@ import platform  # noqa: E402
 import numpy as np  # noqa: E402
 
 import biornn  # noqa: E402
-from biornn.rate.demonstrations import median_time  # noqa: E402
+from biornn.experiments.demonstrations import median_time  # noqa: E402
 from biornn.rate.lstm import LSTM  # noqa: E402
 from biornn.rate.rnn import RNN  # noqa: E402
 from biornn.rate.rtrl import rtrl_gradient  # noqa: E402

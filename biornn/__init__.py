@@ -9,7 +9,8 @@ Shared layer
     states         spikes -> features, washout, sequence reducers
     io             save/load as .npz + JSON (no pickle)
     specs, schema  model files (models/*.toml) and experiment specs (simulations/*.toml)
-    experiment     load_spec, run, write_run: one spec -> results.json + figures
+    experiments    load_spec, run, write_run: one spec -> results.json + spec.toml + figures;
+                   one module per experiment kind (the table: experiments.registry.KINDS)
     sweep          run_sweep: grids / random search, local processes or Dask, resumable
     plots          matplotlib figures (every function takes ax=None, returns the axes)
     cli            the ``biornn`` command (run, sweep, validate, models, simulations)

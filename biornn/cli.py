@@ -8,7 +8,9 @@
     biornn models
     biornn simulations
 
-``SPEC`` is a TOML file or the name of one in ``simulations/``.  Every
+``SPEC`` is a TOML file, a run folder (to rerun its ``spec.toml``) or the name of a
+spec (``./simulations/`` first, then the shipped ones).  ``python -m biornn`` is the
+same command.  Every
 command has ``--help``.  Errors in a spec exit with status 2 and a message
 naming the file, the key and what was expected.
 """
@@ -38,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="biornn", description="Run biornn experiments from TOML specs.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"biornn {__version__}")
+    parser.add_argument("--debug", "--traceback", dest="debug", action="store_true",
+                        help="show the full traceback of an error (before the command: "
+                             "biornn --debug run ...)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -48,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="TABLE.KEY=VALUE",
                        help="override a spec value (repeatable), e.g. --set esn.n_units=50; "
                             "VALUE is TOML (50, 0.5, true, [1, 2], \"30 ms\") or a bare string")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the full traceback of an error")
 
     p = sub.add_parser("run", help="run one simulation spec and write a report",
                        description="Run a simulation spec; write results.json and PNG "
@@ -59,8 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", metavar="DIR",
                    help="parent folder of the run folders (default: runs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    p.add_argument("--traceback", action="store_true",
-                   help="show the full traceback when the run fails")
 
     p = sub.add_parser("sweep", help="run a spec over a grid or random set of parameters",
                        description="Grid or random search over spec values and seeds. "
@@ -111,27 +116,70 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from . import experiment
+    from . import experiments
 
-    spec = experiment.load_spec(args.spec, args.overrides, seed=args.seed)
+    spec = experiments.load_spec(args.spec, args.overrides, seed=args.seed)
+    # the output folder is made (and so known to be writable) before anything runs
+    folder = experiments.new_run_folder(args.out, experiments.run_folder_stem(spec))
     title = spec["experiment"]["title"] or spec["experiment"]["kind"]
     print(f"biornn: running {title} (seed {spec['experiment']['seed']})", file=sys.stderr)
-    report = experiment.run(spec, progress=not args.no_progress)
-    folder = experiment.write_run(spec, report, args.out, overrides=args.overrides)
+    try:
+        report = experiments.run(spec, progress=not args.no_progress)
+    except BaseException:
+        _remove_if_empty(folder)
+        raise
+    _print_report(report)       # the numbers reach the screen whatever happens to the disk
+    try:
+        experiments.write_run(spec, report, overrides=args.overrides, folder=folder)
+    except OSError as exc:
+        kept = _keep_elsewhere(spec, report)
+        raise OSError(f"could not write the run into {folder} ({exc}); "
+                      f"its results are kept in {kept}") from exc
+    for name, error in report.figures_failed.items():
+        print(f"biornn: figure {name} could not be drawn ({error}); the results are saved",
+              file=sys.stderr)
+    print(f"results: {folder / 'results.json'}")
+    return 0
+
+
+def _print_report(report) -> None:
     for name, value in report.metrics.items():
-        print(f"  {name:<28s} {value:.6g}")
+        unit = f" {report.units[name]}" if name in report.units else ""
+        print(f"  {name:<28s} {value:.6g}{unit}")
     for name, rows in report.tables.items():
         if rows and len(rows) <= 12:
             print(f"  table {name}:")
             print(textwrap.indent(_format_rows(rows), "    "))
     for note in report.notes:
         print(f"  note: {note}")
-    for name, error in report.figures_failed.items():
-        print(f"biornn: figure {name} could not be drawn ({error}); the results are saved",
-              file=sys.stderr)
     print(f"  total time {report.timings['total_seconds']:.2f} s")
-    print(f"results: {folder / 'results.json'}")
-    return 0
+
+
+def _remove_if_empty(folder) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+def _keep_elsewhere(spec, report) -> str:
+    """Write the results of a run whose folder could not be written to a temporary
+    file (or, failing that, to standard error); return where they are."""
+    import tempfile
+
+    from .experiments import results_json
+
+    data = {"metrics": report.metrics, "units": report.units, "timings": report.timings,
+            "tables": report.tables, "notes": report.notes, "spec": spec}
+    text = results_json(data)
+    try:
+        fd, path = tempfile.mkstemp(prefix="biornn-results-", suffix=".json")
+        with open(fd, "w") as fh:
+            fh.write(text)
+        return path
+    except OSError:
+        sys.stderr.write(text)
+        return "the text above (standard error)"
 
 
 def _format_rows(rows) -> str:
@@ -164,10 +212,10 @@ def _cmd_sweep(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from . import experiment
+    from . import experiments
 
     for name in args.specs:
-        spec = experiment.load_spec(name, args.overrides)
+        spec = experiments.load_spec(name, args.overrides)
         print(f"ok  {spec['experiment']['spec_file']}  ({spec['experiment']['kind']})")
         if args.show:
             print(json.dumps(spec, indent=2, default=str))
@@ -196,7 +244,7 @@ def _cmd_models(args) -> int:
 
 
 def _cmd_simulations(args) -> int:
-    from . import experiment, specs
+    from . import experiments, specs
 
     if args.kind:
         return _describe_kind(args.kind)
@@ -208,7 +256,7 @@ def _cmd_simulations(args) -> int:
         print("no simulation specs in", specs.SIMULATIONS_DIR)
     if args.kinds:
         print("\nexperiment kinds:")
-        for kind, exp in sorted(experiment.experiments().items()):
+        for kind, exp in sorted(experiments.experiments().items()):
             tables = ", ".join(f"[{t}]" for t in exp.schema)
             print(f"  {kind:<26}  {exp.help}\n  {'':<26}  tables: {tables}; "
                   f"figures: {', '.join(exp.figures)}")
@@ -216,9 +264,9 @@ def _cmd_simulations(args) -> int:
 
 
 def _describe_kind(kind) -> int:
-    from . import experiment, schema, specs
+    from . import experiments, schema, specs
 
-    kinds = experiment.experiments()
+    kinds = experiments.experiments()
     if kind not in kinds:
         raise specs.SpecError(f"unknown experiment kind {kind!r}; expected one of "
                               f"{sorted(kinds)}")
@@ -244,21 +292,19 @@ _COMMANDS = {"run": _cmd_run, "sweep": _cmd_sweep, "validate": _cmd_validate,
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``biornn`` console script; returns the exit status."""
+    """Entry point of the ``biornn`` console script; returns the exit status.
+
+    A user's error (a bad spec or argument, a file that cannot be read or written, a
+    network too large for memory, a simulator that refuses a setting) ends in one
+    line on standard error and a non-zero status: 2 for a spec, 1 otherwise.
+    ``--debug`` shows the traceback instead.
+    """
     from .specs import SpecError
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (SpecError, FileNotFoundError) as exc:
-        print(f"biornn {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, ImportError) as exc:
-        if getattr(args, "traceback", False):
-            raise
-        print(f"biornn {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"biornn {args.command}: interrupted", file=sys.stderr)
         return 130
@@ -266,6 +312,28 @@ def main(argv=None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:
+        if args.debug:
+            raise
+        status = 2 if isinstance(exc, (SpecError, FileNotFoundError)) else 1
+        print(f"biornn {args.command}: error: {_describe(exc)}", file=sys.stderr)
+        if not isinstance(exc, (SpecError, ValueError, TypeError, OSError, MemoryError)):
+            print("  (biornn --debug ... shows the traceback)", file=sys.stderr)
+        return status
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for an exception: its message, with the class for the unexpected ones."""
+    from .specs import SpecError
+
+    if isinstance(exc, (SpecError, FileNotFoundError)):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return f"out of memory: {exc or 'the run needs more memory than this machine has'}"
+    text = " ".join(str(exc).split()) or "(no message)"
+    if len(text) > 600:
+        text = text[:600] + " ..."
+    return f"{type(exc).__name__}: {text}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,10 +17,12 @@ import importlib
 import inspect
 from dataclasses import dataclass, field
 
-from .specs import (_NUMBER, SpecError, _convert, _parse, dimension_name, load_model,
-                    model_parameters, quantity_dimension)
+from .specs import (SpecError, convert_quantities, dimension_name, is_quantity_string,
+                    load_model, model_parameters, parse_quantity_dimension,
+                    quantity_dimension)
 
-__all__ = ["Field", "ModelParams", "REQUIRED", "COMMON_SCHEMA", "validate_simulation"]
+__all__ = ["Field", "ModelParams", "REQUIRED", "COMMON_SCHEMA", "validate_simulation",
+           "written_spec"]
 
 
 class _Required:
@@ -146,7 +148,7 @@ def _check_scalar(kind, value, where, choices=None, dimension=None):
             raise SpecError(f"{where}: expected a quantity such as '30 ms', got "
                             f"{_type_name(value)} {value!r}")
         try:
-            si, dim = _parse(value, where)
+            si, dim = parse_quantity_dimension(value, where)
         except (ValueError, TypeError) as exc:
             raise SpecError(str(exc)) from None
         if dimension is not None and dim != dimension:
@@ -195,10 +197,10 @@ def _check_field_type(field: Field, value, where):
 def _check_model_param(default, value, where):
     if isinstance(value, dict):   # a nested table of parameters (neuron = {tau_m = "30 ms"})
         try:
-            return _convert(value, where, unit_keys=set())
+            return convert_quantities(value, where, unit_keys=set())
         except (ValueError, TypeError) as exc:
             raise SpecError(str(exc)) from None
-    if isinstance(value, str) and _NUMBER.match(value) and not isinstance(default, str):
+    if is_quantity_string(value) and not isinstance(default, str):
         return _check_scalar("quantity", value, where)
     if isinstance(default, bool):
         return _check_scalar("bool", value, where)
@@ -215,7 +217,7 @@ def _model_value(schema, params, key, value, where):
     if key in schema.types:
         return _check_field(Field(schema.types[key]), value, where)
     if schema.target.startswith("biornn.rate.") and isinstance(value, str) \
-            and _NUMBER.match(value) and not isinstance(params[key], str):
+            and is_quantity_string(value) and not isinstance(params[key], str):
         # Rate models are dimensionless unless the class declares a parameter's unit
         # (``param_units = {"tau": "s"}``): any other unit is a mistake.
         cls = schema.signature()[0]
@@ -326,3 +328,22 @@ def validate_simulation(raw: dict, schemas, source="spec") -> dict:
                                         f"{where}.{key} (default)")
         resolved[table] = out
     return resolved
+
+
+def written_spec(raw: dict, schemas) -> dict:
+    """The spec as a user would write it, complete: ``raw`` (already validated) with
+    every missing key of a plain table filled with its default as written in the
+    schema (quantities stay strings with units).  Model tables keep the keys given
+    (their defaults are the model class's own).  Written as ``spec.toml`` of a run,
+    it validates to the same resolved spec."""
+    kind = raw["experiment"]["kind"]
+    out = copy.deepcopy(raw)
+    for table, fields in {**COMMON_SCHEMA, **schemas[kind]}.items():
+        if isinstance(fields, ModelParams):
+            out.setdefault(table, {})
+            continue
+        given = out.setdefault(table, {})
+        for key, fld in fields.items():
+            if key not in given and fld.default is not REQUIRED and fld.default is not None:
+                given[key] = copy.deepcopy(fld.default)
+    return out

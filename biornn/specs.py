@@ -1,7 +1,7 @@
 """Model files (``models/*.toml``) and experiment specs (``simulations/*.toml``).
 
 A simulation spec is a TOML file with an ``[experiment]`` table naming its
-``kind`` (which runner in :mod:`biornn.experiment` executes it) and one table
+``kind`` (which experiment of :mod:`biornn.experiments` executes it) and one table
 per part of the pipeline (``[task]``, ``[esn]``, ``[readout]``, ...).  This
 module finds, reads and overrides spec files (``--set table.key=value``);
 :mod:`biornn.schema` validates them against the schema of their kind.
@@ -16,6 +16,7 @@ stored as mol/m³), mol, with prefixes p n u µ m k M G; combined with ``/``,
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import tomllib
@@ -23,10 +24,31 @@ from pathlib import Path
 
 __all__ = ["parse_quantity", "load_model", "model_path", "list_models", "MODELS_DIR",
            "SIMULATIONS_DIR", "SpecError", "simulation_path", "list_simulations",
-           "read_simulation", "parse_override", "apply_overrides", "model_parameters"]
+           "read_simulation", "parse_override", "apply_overrides", "model_parameters",
+           "parse_quantity_dimension", "quantity_dimension", "dimension_name",
+           "is_quantity_string", "convert_quantities", "parse_value", "dump_toml"]
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-SIMULATIONS_DIR = Path(__file__).resolve().parent.parent / "simulations"
+
+
+def _shipped(folder: str) -> Path:
+    """Where the shipped ``models/`` or ``simulations/`` TOML files are.
+
+    In a source checkout (or an editable install) they are the top-level folders of
+    the repository, the one place they are edited; a built wheel carries copies of
+    them as package data in ``biornn/_data/<folder>`` (see ``setup.py``).
+    """
+    from importlib.resources import files
+
+    packaged = files(__package__) / "_data" / folder
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / folder
+
+
+#: Shipped model presets and simulation specs (a user's ``./models/`` and
+#: ``./simulations/`` in the working directory shadow them, file by file).
+MODELS_DIR = _shipped("models")
+SIMULATIONS_DIR = _shipped("simulations")
 
 _BASE = {"s": 1.0, "V": 1.0, "A": 1.0, "ohm": 1.0, "Ω": 1.0, "S": 1.0, "Hz": 1.0,
          "F": 1.0, "m": 1.0, "M": 1e3, "mol": 1.0, "1": 1.0}
@@ -69,7 +91,7 @@ def dimension_name(dim) -> str:
 
 def quantity_dimension(text, name: str = "value"):
     """Dimension of a quantity string, as exponents of (s, V, A, m, mol)."""
-    return _parse(text, name)[1]
+    return parse_quantity_dimension(text, name)[1]
 
 
 def parse_quantity(text, name: str = "value") -> float:
@@ -82,10 +104,12 @@ def parse_quantity(text, name: str = "value") -> float:
     >>> round(parse_quantity("0.52 /ms/mM"), 6)   # 1/(s * mol/m^3)
     520.0
     """
-    return _parse(text, name)[0]
+    return parse_quantity_dimension(text, name)[0]
 
 
-def _parse(text, name):
+def parse_quantity_dimension(text, name: str = "value"):
+    """Parse ``"<number> <unit>"`` into ``(SI float, dimension)``; the dimension is a
+    tuple of exponents of (s, V, A, m, mol)."""
     if isinstance(text, bool) or not isinstance(text, str):
         raise TypeError(f"{name} must be a string with a unit such as '30 ms', got {text!r}")
     match = _NUMBER.match(text)
@@ -113,6 +137,8 @@ def _find_toml(name, folder_name, shipped_dir, what):
     """A path to an existing TOML file, or ``name``'s file in ``./<folder_name>`` or
     ``shipped_dir``; None if there is none."""
     path = Path(os.fspath(name))
+    if path.is_dir() and (path / "spec.toml").is_file() and folder_name == "simulations":
+        return path / "spec.toml"      # a run folder: rerun its resolved spec
     if path.suffix == ".toml" or path.exists():
         if not path.exists():
             raise FileNotFoundError(f"no {what} {path}")
@@ -134,16 +160,25 @@ def model_path(name) -> Path:
 
 
 def list_models() -> list[str]:
-    """Names of the model files shipped in ``models/``."""
-    return sorted(p.stem for p in MODELS_DIR.glob("*.toml"))
+    """Names of the model files: the shipped presets and those in ``./models/``."""
+    return sorted({p.stem for folder in (Path.cwd() / "models", MODELS_DIR)
+                   for p in folder.glob("*.toml")})
 
 
-def _convert(node, prefix: str, unit_keys):
+def is_quantity_string(value) -> bool:
+    """Whether ``value`` is a string that starts with a number (``"30 ms"``, ``"5"``)."""
+    return isinstance(value, str) and _NUMBER.match(value) is not None
+
+
+def convert_quantities(node, prefix: str = "", unit_keys=()):
+    """Copy of a TOML tree with every ``"<number> <unit>"`` string converted to an SI
+    float; top-level tables named in ``unit_keys`` are kept verbatim.  ``prefix`` names
+    the position in errors."""
     if isinstance(node, dict):
-        return {k: _convert(v, f"{prefix}.{k}" if prefix else k, unit_keys) for k, v in node.items()}
+        return {k: convert_quantities(v, f"{prefix}.{k}" if prefix else k, unit_keys) for k, v in node.items()}
     if isinstance(node, list):
-        return [_convert(v, f"{prefix}[{i}]", unit_keys) for i, v in enumerate(node)]
-    if isinstance(node, str) and _NUMBER.match(node) and prefix.split(".")[0] not in unit_keys:
+        return [convert_quantities(v, f"{prefix}[{i}]", unit_keys) for i, v in enumerate(node)]
+    if is_quantity_string(node) and prefix.split(".")[0] not in unit_keys:
         return parse_quantity(node, prefix)
     return node
 
@@ -168,7 +203,7 @@ def load_model(name) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{path}: malformed TOML: {exc}") from None
     try:
-        data = _convert(raw, "", unit_keys={"model"})
+        data = convert_quantities(raw, "", unit_keys={"model"})
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{path}: {exc}") from None
     data.setdefault("model", {})
@@ -218,10 +253,18 @@ def read_simulation(name) -> tuple[dict, Path]:
 
 
 def list_simulations(folder=None) -> list[dict]:
-    """The specs in ``simulations/``: dicts with name, kind, title, path."""
-    folder = SIMULATIONS_DIR if folder is None else Path(folder)
+    """The specs a name resolves to: dicts with name, kind, title, path.
+
+    Without ``folder``: those in ``./simulations/`` and the shipped ones (a local
+    file shadows a shipped one of the same name).
+    """
+    folders = [Path(folder)] if folder is not None else [Path.cwd() / "simulations",
+                                                         SIMULATIONS_DIR]
+    paths = {}
+    for fold in reversed(folders):
+        paths.update({p.stem: p for p in fold.glob("*.toml")})
     found = []
-    for path in sorted(folder.glob("*.toml")):
+    for path in (paths[k] for k in sorted(paths)):
         try:
             with open(path, "rb") as fh:
                 exp = tomllib.load(fh).get("experiment", {})
@@ -232,7 +275,7 @@ def list_simulations(folder=None) -> list[dict]:
     return found
 
 
-def _parse_value(text: str):
+def parse_value(text: str):
     """A ``--set`` value: TOML syntax if it parses (``3``, ``0.5``, ``true``,
     ``[1, 2]``, ``"30 ms"``), else the bare text as a string (``narma``, ``30 ms``)."""
     try:
@@ -247,7 +290,7 @@ def parse_override(text: str) -> tuple[tuple[str, ...], object]:
     keys = tuple(k.strip() for k in key.split("."))
     if not sep or not all(keys) or len(keys) < 2:
         raise SpecError(f"--set {text!r}: expected TABLE.KEY=VALUE, e.g. esn.n_units=50")
-    return keys, _parse_value(value)
+    return keys, parse_value(value)
 
 
 def apply_overrides(raw: dict, overrides=()) -> dict:
@@ -270,3 +313,53 @@ def apply_overrides(raw: dict, overrides=()) -> dict:
             node = nxt
         node[keys[-1]] = value
     return out
+
+
+def _toml_value(value, where):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)   # JSON escapes are TOML escapes
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v, f"{where}[]") for v in value
+                               if v is not None) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v, f'{where}.{k}')}"
+                               for k, v in value.items() if v is not None) + "}"
+    raise TypeError(f"{where}: cannot write {type(value).__name__} {value!r} as TOML")
+
+
+def _toml_key(key):
+    key = str(key)
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+
+
+def dump_toml(data: dict, header: str = "") -> str:
+    """Write a spec (tables of values) as TOML text; ``tomllib.loads`` reads it back equal.
+
+    Top-level values that are dicts become ``[tables]``; dicts below them are
+    written inline.  ``None`` values are left out (TOML has no null: the key's
+    default applies when the file is read again).  ``header`` lines are written
+    first as comments.
+    """
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    for key, value in scalars.items():
+        if value is not None:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value, key)}")
+    for table, content in data.items():
+        if not isinstance(content, dict):
+            continue
+        lines += ["", f"[{_toml_key(table)}]"]
+        for key, value in content.items():
+            if value is not None:
+                lines.append(f"{_toml_key(key)} = {_toml_value(value, f'{table}.{key}')}")
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import experiment as _experiment
+from . import experiments as _experiments
 from . import specs as _specs
 from ._rng import as_generator
 
@@ -43,7 +43,7 @@ def parse_grid(text: str) -> tuple[str, list]:
     if not sep or "." not in key or not items:
         raise _specs.SpecError(f"--grid {text!r}: expected TABLE.KEY=V1,V2,... "
                                f"e.g. esn.n_units=50,100")
-    return key.strip(), [_specs._parse_value(v) for v in items]
+    return key.strip(), [_specs.parse_value(v) for v in items]
 
 
 def parse_range(text: str) -> tuple[str, tuple]:
@@ -129,7 +129,7 @@ def run_point(spec: dict, overrides: dict, seed: int) -> dict:
     """
     record = {"id": point_id(overrides, seed), "overrides": overrides, "seed": seed}
     try:
-        report = _experiment.run(spec, progress=False)
+        report = _experiments.run(spec, progress=False)
     except Exception as exc:  # noqa: BLE001  (reported, not swallowed)
         return {**record, "error": f"{type(exc).__name__}: {exc}"}
     return {**record, "metrics": report.metrics, "timings": report.timings}
@@ -137,7 +137,7 @@ def run_point(spec: dict, overrides: dict, seed: int) -> dict:
 
 def _write_atomic(path: Path, data) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(_experiment._json_safe(data), indent=1, sort_keys=True))
+    tmp.write_text(json.dumps(_experiments.json_safe(data), indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 
@@ -204,7 +204,7 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
         if tuple(keys) == ("experiment", "seed"):
             raise _specs.SpecError("a sweep sets experiment.seed itself: give the seeds with "
                                    "--seeds (seeds=...), not as a point or an override")
-    base = _experiment.load_spec(spec_name, overrides)
+    base = _experiments.load_spec(spec_name, overrides)
     if seeds is None:
         seeds = [base["experiment"]["seed"]]
     # validate every point first: a typo fails before anything runs
@@ -212,7 +212,7 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     jobs = []
     for point in points:
         for seed in seeds:
-            spec = _experiment.load_spec(spec_name, {**fixed, **point}, seed=seed)
+            spec = _experiments.load_spec(spec_name, {**fixed, **point}, seed=seed)
             jobs.append((point_id(point, seed), spec, point, seed))
     definition = _definition(base["experiment"]["spec_file"], overrides, points, seeds)
     digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:8]
@@ -234,7 +234,7 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if limit is not None:
         todo = todo[:int(limit)]
     n_run, failed = 0, []
-    for record in _experiment.progress_bar(
+    for record in _experiments.progress_bar(
             _execute(todo, scheduler, max_workers, digest, functools.partial(_save, folder)),
             "sweep", total=len(todo), enabled=progress):
         if "error" in record:

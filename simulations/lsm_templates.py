@@ -34,73 +34,7 @@ import time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import numpy as np  # noqa: E402
-
-import biornn as bn  # noqa: E402
-from biornn.spiking import LSM  # noqa: E402
-
-JITTERS = (0.0, 0.002, 0.004, 0.008, 0.016, 0.032)
-DISTANCES = (0.0, 0.1, 0.2, 0.4)
-
-
-def accuracy_vs_jitter(target, n_trials, seed):
-    n_train = int(0.75 * n_trials)
-    rows = []
-    for k, jitter in enumerate(JITTERS):
-        data = bn.tasks.spike_templates(n_templates=2, n_channels=4, duration=0.5,
-                                        rate=20.0, jitter=jitter, n_trials=n_trials,
-                                        seed=seed + k)
-        lsm = LSM.from_model("maass2002_lsm", seed=seed, target=target)
-        X = lsm.run(data.inputs, seed=seed + 100 + k, progress=False)[:, -1]
-        clf = bn.RidgeClassifier(alpha=1.0).fit(X[:n_train], data.labels[:n_train])
-        rows.append((jitter, clf.score(X[n_train:], data.labels[n_train:])))
-        print(f"  jitter {jitter * 1e3:5.1f} ms: test accuracy {rows[-1][1]:.3f} "
-              f"({n_trials - n_train} test trials, chance 0.5)")
-    return rows
-
-
-def poisson_train(rng, rate, duration):
-    return np.sort(rng.uniform(0, duration, rng.poisson(rate * duration)))
-
-
-def pair_at_distance(rng, target, rate=20.0, duration=0.5, tol=0.02):
-    """u and v = u with some spikes moved to random times, d(u, v) within tol of target."""
-    if target == 0:
-        u = poisson_train(rng, rate, duration)
-        return u, u.copy(), 0.0
-    while True:
-        u = poisson_train(rng, rate, duration)
-        order = rng.permutation(u.size)
-        for k in range(1, u.size + 1):
-            v = u.copy()
-            v[order[:k]] = rng.uniform(0, duration, k)
-            v.sort()
-            d = bn.metrics.spike_train_distance(u, v, duration)
-            if abs(d - target) < tol:
-                return u, v, d
-            if d > target + tol:
-                break
-
-
-def separation_curve(target, n_pairs, seed):
-    rng = np.random.default_rng(seed)
-    trials, measured = [], []
-    for d in DISTANCES:
-        dists = []
-        for _ in range(n_pairs):
-            u, v, got = pair_at_distance(rng, d)
-            trials += [(np.zeros(u.size, dtype=int), u), (np.zeros(v.size, dtype=int), v)]
-            dists.append(got)
-        measured.append(float(np.mean(dists)))
-    lsm = LSM.from_model("maass2002_lsm", seed=seed, target=target)
-    X = lsm.run(trials, duration=0.5, seed=seed + 1, progress=False)
-    X = X.reshape(len(DISTANCES), n_pairs, 2, *X.shape[1:])
-    curves = {metric: [bn.metrics.separation(X[k, :, 0], X[k, :, 1], metric=metric)
-                       for k in range(len(DISTANCES))]
-              for metric in ("euclidean", "mean_squared")}
-    times = lsm.sample_times(0.5)
-    return times, measured, curves
-
+from biornn.spiking.templates import accuracy_vs_jitter, separation_curve  # noqa: E402
 
 def plot(acc, times, measured, curves, path):
     import matplotlib

@@ -20,7 +20,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from biornn.rate.demonstrations import adding_problem_experiment, vanishing_gradients  # noqa: E402
+from biornn.experiments.demonstrations import adding_problem_experiment, vanishing_gradients  # noqa: E402
 from biornn.rate.lstm import LSTM  # noqa: E402
 from biornn.rate.rnn import RNN  # noqa: E402
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from biornn import cli, experiment, specs
+from biornn import cli, experiments, specs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,7 +46,7 @@ def needs_models(name):
     import importlib.util
 
     try:
-        experiment.load_spec(name)
+        experiments.load_spec(name)
     except specs.SpecError as exc:
         if "is not available" in str(exc) and importlib.util.find_spec("brian2") is None:
             pytest.skip(f"{name}: brian2 is not installed")
@@ -184,25 +184,25 @@ def test_help_everywhere(sub, capsys):
 
 def test_module_entry_point_runs_and_needs_a_command():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "biornn.cli", "simulations"],
+    proc = subprocess.run([sys.executable, "-m", "biornn", "simulations"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "esn_narma" in proc.stdout, proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "biornn.cli"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "biornn"], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
     assert proc.returncode == 2 and "COMMAND" in proc.stderr
 
 
 def test_a_figure_that_fails_to_draw_does_not_lose_the_results(tmp_path):
-    from biornn import experiment
+    from biornn import experiments
 
-    spec = experiment.load_spec("esn_narma", ["esn.n_units=20", "task.n_train=200",
+    spec = experiments.load_spec("esn_narma", ["esn.n_units=20", "task.n_train=200",
                                               "task.n_test=100", "task.washout=50"])
-    report = experiment.run(spec, progress=False)
+    report = experiments.run(spec, progress=False)
 
     def broken(*args, ax=None, **kwargs):
         raise RuntimeError("cannot draw")
     report.plot("broken", broken)  # also the kind's own figures are drawn
-    folder = experiment.write_run(spec, report, tmp_path)
+    folder = experiments.write_run(spec, report, tmp_path)
     results = json.loads((folder / "results.json").read_text())
     assert results["metrics"] == report.metrics
     assert "broken" in results["figures_failed"]
@@ -210,7 +210,7 @@ def test_a_figure_that_fails_to_draw_does_not_lose_the_results(tmp_path):
 
 
 def test_non_positive_dpi_is_a_spec_error():
-    from biornn import experiment, specs
+    from biornn import experiments, specs
 
     with pytest.raises(specs.SpecError, match="report.dpi: expected a value > 0"):
-        experiment.load_spec("esn_narma", ["report.dpi=0"])
+        experiments.load_spec("esn_narma", ["report.dpi=0"])

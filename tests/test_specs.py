@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from biornn import experiment, schema, specs
+from biornn import experiments, schema, specs
 from biornn.schema import Field, ModelParams
 from biornn.specs import SpecError
 
@@ -34,17 +34,17 @@ NARMA = """
 @pytest.mark.parametrize("name", SIMS)
 def test_every_shipped_spec_validates(name):
     try:
-        spec = experiment.load_spec(name)
+        spec = experiments.load_spec(name)
     except SpecError as exc:
         if "is not available" in str(exc):     # its model is on another branch still
             pytest.skip(str(exc))
         raise
-    assert spec["experiment"]["kind"] in experiment.experiments()
+    assert spec["experiment"]["kind"] in experiments.experiments()
     assert spec["experiment"]["title"], "every shipped spec has a title"
 
 
 def test_defaults_are_filled_and_values_kept(tmp_path):
-    spec = experiment.load_spec(write(tmp_path, NARMA.format(extra="")))
+    spec = experiments.load_spec(write(tmp_path, NARMA.format(extra="")))
     assert spec["task"]["n_train"] == 200
     assert spec["task"]["order"] == 10                 # schema default
     assert spec["esn"] == {"n_units": 20}              # model tables keep only what is given
@@ -54,7 +54,7 @@ def test_defaults_are_filled_and_values_kept(tmp_path):
 def test_unknown_key_names_file_key_and_choices(tmp_path):
     path = write(tmp_path, NARMA.format(extra="n_unit = 3"))
     with pytest.raises(SpecError) as err:
-        experiment.load_spec(path)
+        experiments.load_spec(path)
     msg = str(err.value)
     assert str(path) in msg and "esn.n_unit" in msg and "unknown key" in msg
     assert "spectral_radius" in msg                    # says what is expected
@@ -62,29 +62,29 @@ def test_unknown_key_names_file_key_and_choices(tmp_path):
 
 def test_unknown_table_and_unknown_kind(tmp_path):
     with pytest.raises(SpecError, match=r"\[lsm\]: unknown table"):
-        experiment.load_spec(write(tmp_path, NARMA.format(extra="[lsm]\nn = 3")))
+        experiments.load_spec(write(tmp_path, NARMA.format(extra="[lsm]\nn = 3")))
     path = write(tmp_path, '[experiment]\nkind = "esn_benchmrak"\n', "k.toml")
     with pytest.raises(SpecError, match="unknown experiment kind 'esn_benchmrak'"):
-        experiment.load_spec(path)
+        experiments.load_spec(path)
 
 
 def test_wrong_type_names_expected_type(tmp_path):
     bad = NARMA.format(extra="").replace("n_train = 200", 'n_train = "200"')
     with pytest.raises(SpecError, match=r"task\.n_train: expected int, got str"):
-        experiment.load_spec(write(tmp_path, bad))
+        experiments.load_spec(write(tmp_path, bad))
     with pytest.raises(SpecError, match=r"esn\.spectral_radius: expected float"):
-        experiment.load_spec(write(tmp_path, NARMA.format(extra='spectral_radius = "big"')))
+        experiments.load_spec(write(tmp_path, NARMA.format(extra='spectral_radius = "big"')))
 
 
 def test_choice_violation_lists_the_choices(tmp_path):
     bad = NARMA.format(extra="").replace('name = "narma"', 'name = "narma10"')
     with pytest.raises(SpecError, match=r"task\.name: expected one of \['narma', 'memory_capacity'\]"):
-        experiment.load_spec(write(tmp_path, bad))
+        experiments.load_spec(write(tmp_path, bad))
 
 
 def test_unknown_model_preset(tmp_path):
     with pytest.raises(SpecError, match=r"esn\.preset: unknown model 'no_such_model'"):
-        experiment.load_spec(write(tmp_path, NARMA.format(extra='preset = "no_such_model"')))
+        experiments.load_spec(write(tmp_path, NARMA.format(extra='preset = "no_such_model"')))
 
 
 def test_preset_file_is_loaded_and_overridden(tmp_path):
@@ -97,24 +97,24 @@ def test_preset_file_is_loaded_and_overridden(tmp_path):
         spectral_radius = 0.5
         leak_rate = 0.3
     """, "tiny_esn.toml")
-    spec = experiment.load_spec(write(tmp_path, NARMA.format(extra=f'preset = "{model}"')))
+    spec = experiments.load_spec(write(tmp_path, NARMA.format(extra=f'preset = "{model}"')))
     assert spec["esn"]["n_units"] == 20                # the spec overrides the preset
     assert spec["esn"]["spectral_radius"] == 0.5 and spec["esn"]["leak_rate"] == 0.3
     model.write_text(model.read_text() + "tau_m = \"30 ms\"\n")
     with pytest.raises(SpecError, match=r"tiny_esn\.toml: tau_m: not a parameter of EchoStateNetwork"):
-        experiment.load_spec(write(tmp_path, NARMA.format(extra=f'preset = "{model}"')))
+        experiments.load_spec(write(tmp_path, NARMA.format(extra=f'preset = "{model}"')))
 
 
 def test_required_model_parameter_is_reported(tmp_path):
     text = NARMA.format(extra="").replace("n_units = 20", "spectral_radius = 0.9")
     with pytest.raises(SpecError, match=r"missing required parameter\(s\) \['n_units'\]"):
-        experiment.load_spec(write(tmp_path, text))
+        experiments.load_spec(write(tmp_path, text))
 
 
 def test_malformed_toml_names_the_file(tmp_path):
     path = write(tmp_path, "[experiment\nkind = 1\n")
     with pytest.raises(SpecError, match="malformed TOML") as err:
-        experiment.load_spec(path)
+        experiments.load_spec(path)
     assert str(path) in str(err.value)
 
 
@@ -172,24 +172,24 @@ def test_override_values_parse_as_toml_or_bare_strings():
 
 
 def test_overrides_apply_before_validation_and_are_named_in_errors():
-    spec = experiment.load_spec("esn_narma", ["esn.n_units=7", "task.n_test=50"], seed=4)
+    spec = experiments.load_spec("esn_narma", ["esn.n_units=7", "task.n_test=50"], seed=4)
     assert spec["esn"]["n_units"] == 7 and spec["task"]["n_test"] == 50
     assert spec["experiment"]["seed"] == 4
     with pytest.raises(SpecError, match=r"esn\.n_unit: unknown key.*--set esn\.n_unit"):
-        experiment.load_spec("esn_narma", ["esn.n_unit=7"])
+        experiments.load_spec("esn_narma", ["esn.n_unit=7"])
     raw = {"a": {"b": 1}}
     assert specs.apply_overrides(raw, {"a.c": 2}) == {"a": {"b": 1, "c": 2}}
     assert raw == {"a": {"b": 1}}                      # the original is not modified
 
 
 def test_quantities_with_the_wrong_dimension_are_spec_errors():
-    from biornn import experiment
+    from biornn import experiments
 
     with pytest.raises(specs.SpecError, match="spectral_radius is a dimensionless number"):
-        experiment.load_spec("esn_narma", ["esn.spectral_radius=0.9 ms"])
+        experiments.load_spec("esn_narma", ["esn.spectral_radius=0.9 ms"])
     with pytest.raises(specs.SpecError, match="expected a quantity in s, got V"):
-        experiment.load_spec("force_sinusoids", ["force.tau=10 mV"])
+        experiments.load_spec("force_sinusoids", ["force.tau=10 mV"])
     with pytest.raises(specs.SpecError, match="wrong unit: expected a quantity in s"):
-        experiment.load_spec("lsm_vs_esn", ["classification.duration=50 mV"])
-    spec = experiment.load_spec("lsm_vs_esn", ["classification.duration=300 ms"])
+        experiments.load_spec("lsm_vs_esn", ["classification.duration=50 mV"])
+    spec = experiments.load_spec("lsm_vs_esn", ["classification.duration=300 ms"])
     assert spec["classification"]["duration"] == pytest.approx(0.3)

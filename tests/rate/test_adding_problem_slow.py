@@ -2,7 +2,7 @@
 
 import pytest
 
-from biornn.rate.demonstrations import adding_problem_experiment
+from biornn.experiments.demonstrations import adding_problem_experiment
 
 
 @pytest.mark.slow

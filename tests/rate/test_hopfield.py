@@ -9,7 +9,7 @@ import biornn as bn
 from biornn.rate.dense_memory import DenseAssociativeMemory
 from biornn.rate.hopfield import Hopfield, energy, overlaps
 from biornn.rate.hopfield_continuous import ContinuousHopfield
-from biornn.rate.hopfield_capacity import capacity_curve, critical_load
+from biornn.experiments.hopfield_capacity import capacity_curve, critical_load
 from biornn.rate.hopfield_rules import storkey
 
 RULES = ["hebbian", "storkey", "pseudo_inverse"]

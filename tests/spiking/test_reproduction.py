@@ -1,15 +1,10 @@
 """Maass et al. (2002) results at reduced size (slow: about a minute on numpy)."""
 
-import os
-import sys
-
 import numpy as np
 import pytest
 
 import biornn as bn
 from biornn.spiking import LSM
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "simulations"))
 
 
 @pytest.mark.slow
@@ -23,7 +18,7 @@ def test_two_templates_with_4ms_jitter_are_classified_well_above_chance():
 
 @pytest.mark.slow
 def test_state_distance_is_ordered_by_input_distance():
-    from lsm_templates import separation_curve
+    from biornn.spiking.templates import separation_curve
     _, measured, curves = separation_curve("numpy", n_pairs=8, seed=3)
     means = [float(np.mean(c[5:])) for c in curves["euclidean"]]   # after 50 ms
     assert measured == sorted(measured)

@@ -18,8 +18,8 @@ import numpy as np
 from .._rng import spawn
 from .._validate import (as_float_array, check_choice, check_in_range, check_positive_int)
 from ..tasks import corrupt, random_patterns
-from .hopfield import Hopfield, overlaps
-from .hopfield_rules import RULES
+from ..rate.hopfield import Hopfield, overlaps
+from ..rate.hopfield_rules import RULES
 
 __all__ = ["CapacityCurve", "capacity_curve", "critical_load", "HEBBIAN_CRITICAL_LOAD"]
 

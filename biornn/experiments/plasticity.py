@@ -7,13 +7,13 @@ import functools
 import numpy as np
 
 from .. import plots
-from ..experiment import register
+from .registry import experiment
 from ..schema import Field
 
 PAIR_RULES = ("additive", "multiplicative")
 
 
-@register("stdp_study", figures=("stdp_window", "liquid_weights"),
+@experiment("stdp_study", figures=("stdp_window", "liquid_weights"),
           requires=("biornn.spiking.plasticity",), schema={
     "protocol": {
         "delta_t": Field("list[quantity]", ["-100 ms", "100 ms"],

@@ -6,16 +6,16 @@ import time
 
 
 from .. import plots
-from ..rate import closed_loop
+from . import closed_loop
 from .._rng import spawn
-from ..experiment import register
+from .registry import experiment
 from ..readout import Ridge
 from ..schema import Field
-from ._common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_task,
+from .common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_task,
                       fit_and_score, make_readout, plot_analog)
 
 
-@register("esn_benchmark", figures=("traces", "forgetting_curve"),
+@experiment("esn_benchmark", figures=("traces", "forgetting_curve"),
           schema={"task": ANALOG_TASK_SCHEMA, "esn": ESN_PARAMS, "readout": READOUT_SCHEMA})
 def esn_benchmark(spec, seed, report):
     """ESN on an analog task (NARMA or memory capacity) with the shared ridge readout."""
@@ -32,7 +32,7 @@ def esn_benchmark(spec, seed, report):
     plot_analog(report, task, y_test, y_pred)
 
 
-@register("mackey_glass_closed_loop", figures=("free_run",), schema={
+@experiment("mackey_glass_closed_loop", figures=("free_run",), schema={
     "task": {
         "tau": Field("float", 17.0, help="Mackey-Glass delay (17: mildly chaotic)"),
         "n_train": Field("int", 20000, help="teacher-forced training steps"),
@@ -48,7 +48,7 @@ def esn_benchmark(spec, seed, report):
 def mackey_glass_closed_loop(spec, seed, report):
     """ESN trained by teacher forcing on Mackey-Glass, then run closed loop (Jaeger & Haas 2004).
 
-    The protocol and its score are :func:`biornn.rate.closed_loop.mackey_glass_closed_loop`.
+    The protocol and its score are :func:`biornn.experiments.closed_loop.mackey_glass_closed_loop`.
     """
     task = spec["task"]
     seed_task, seed_model = spawn(seed, 2)

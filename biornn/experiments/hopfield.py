@@ -6,14 +6,14 @@ import numpy as np
 
 from .. import plots, tasks
 from .._rng import spawn
-from ..experiment import register
+from .registry import experiment
 from ..schema import Field
 
 RULES = ("hebbian", "storkey", "pseudo_inverse")
 
 
-@register("hopfield_capacity", figures=("capacity", "energy"),
-          requires=("biornn.rate.hopfield", "biornn.rate.hopfield_capacity"), schema={
+@experiment("hopfield_capacity", figures=("capacity", "energy"),
+          requires=("biornn.rate.hopfield", "biornn.experiments.hopfield_capacity"), schema={
     "network": {
         "n_units": Field("int", 200),
         "rules": Field("list[str]", list(RULES), choices=RULES),
@@ -39,7 +39,7 @@ RULES = ("hebbian", "storkey", "pseudo_inverse")
 def hopfield_capacity(spec, seed, report):
     """Fraction of noisy cues recalled against the load P/N, per rule (Amit et al. 1985)."""
     from ..rate.hopfield import Hopfield
-    from ..rate.hopfield_capacity import HEBBIAN_CRITICAL_LOAD, capacity_curve
+    from .hopfield_capacity import HEBBIAN_CRITICAL_LOAD, capacity_curve
 
     net, cues, ld, en = spec["network"], spec["cues"], spec["loads"], spec["energy"]
     if not ld["stop"] > ld["start"] > 0 or ld["step"] <= 0:

@@ -1,7 +1,7 @@
 """Gradient-trained RNNs and FORCE: RTRL vs BPTT, the adding problem, FORCE learning.
 
 Each runner calls the seeded demonstration functions of
-:mod:`biornn.rate.demonstrations` and turns their numbers into metrics,
+:mod:`biornn.experiments.demonstrations` and turns their numbers into metrics,
 tables and figures.
 """
 
@@ -12,15 +12,15 @@ import functools
 import numpy as np
 
 from .. import plots
-from ..experiment import register
+from .registry import experiment
 from ..schema import Field, ModelParams
 
-_DEMOS = ("biornn.rate.demonstrations",)
+_DEMOS = ("biornn.experiments.demonstrations",)
 FORCE_PARAMS = ModelParams("biornn.rate.force:FORCE", fixed=("n_units", "n_outputs", "seed"),
                            help="FORCE network parameters (Sussillo & Abbott 2009)")
 
 
-@register("rtrl_vs_bptt", figures=("cost_scaling",), requires=_DEMOS, schema={
+@experiment("rtrl_vs_bptt", figures=("cost_scaling",), requires=_DEMOS, schema={
     "gradient_check": {
         "n_units": Field("int", 16),
         "length": Field("int", 50),
@@ -36,7 +36,7 @@ FORCE_PARAMS = ModelParams("biornn.rate.force:FORCE", fixed=("n_units", "n_outpu
 })
 def rtrl_vs_bptt(spec, seed, report):
     """RTRL and BPTT compute the same gradient; RTRL costs O(n^4) per step, BPTT O(n^2)."""
-    from ..rate.demonstrations import compare_rtrl_bptt, gradient_cost_scaling
+    from .demonstrations import compare_rtrl_bptt, gradient_cost_scaling
 
     g, c = spec["gradient_check"], spec["cost"]
     diff = compare_rtrl_bptt(g["n_units"], g["length"], gain=g["gain"], seed=seed)
@@ -69,7 +69,7 @@ def _cost_panel(cost, *, ax=None):
     return ax
 
 
-@register("adding_problem", figures=("learning_curves",), requires=_DEMOS, schema={
+@experiment("adding_problem", figures=("learning_curves",), requires=_DEMOS, schema={
     "task": {
         "length": Field("int", 100),
         "n_train": Field("int", 2000),
@@ -86,7 +86,7 @@ def _cost_panel(cost, *, ax=None):
 })
 def adding_problem(spec, seed, report):
     """LSTM vs vanilla RNN on the adding problem (Hochreiter & Schmidhuber 1997)."""
-    from ..rate.demonstrations import adding_problem_experiment
+    from .demonstrations import adding_problem_experiment
 
     t, tr = spec["task"], spec["training"]
     curves = {}
@@ -107,7 +107,7 @@ def adding_problem(spec, seed, report):
                 title=f"adding problem, T = {t['length']}")
 
 
-@register("force", figures=("free_run",), requires=_DEMOS, schema={
+@experiment("force", figures=("free_run",), requires=_DEMOS, schema={
     "task": {
         "n_units": Field("int", 500),
         "train_steps": Field("int", 14400),
@@ -118,7 +118,7 @@ def adding_problem(spec, seed, report):
 })
 def force(spec, seed, report):
     """FORCE learning of a four-sinusoid periodic target (Sussillo & Abbott 2009)."""
-    from ..rate.demonstrations import force_periodic
+    from .demonstrations import force_periodic
 
     t = spec["task"]
     options = {k: v for k, v in spec["force"].items() if k != "preset"}

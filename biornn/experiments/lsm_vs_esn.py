@@ -26,10 +26,10 @@ import numpy as np
 
 from .. import metrics, plots, states, tasks
 from .._rng import spawn
-from ..experiment import register
+from .registry import experiment
 from ..readout import Ridge, RidgeClassifier
 from ..schema import Field, ModelParams
-from ._common import READOUT_SCHEMA
+from .common import READOUT_SCHEMA
 
 LSM_PARAMS = ModelParams("biornn.spiking.lsm:LiquidStateMachine",
                          fixed=("shape", "n_inputs", "seed", "extensions"),
@@ -160,7 +160,7 @@ def _analog(spec, n, data, seed_lsm, seed_esn, report):
     return out, preds, step
 
 
-@register("lsm_vs_esn", schema=SCHEMA, figures=("comparison", "raster", "traces"))
+@experiment("lsm_vs_esn", schema=SCHEMA, figures=("comparison", "raster", "traces"))
 def lsm_vs_esn(spec, seed, report):
     """Liquid state machine vs echo state network at matched sizes, same readout."""
     sizes = spec["sizes"]["n_neurons"]

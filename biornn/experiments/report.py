@@ -1,130 +1,25 @@
-"""Run one simulation spec: task -> model -> readout -> metrics -> report.
+"""What a run measured and where it is written.
 
-An experiment *kind* (``"esn_benchmark"``, ``"lsm_vs_esn"``, ...) is a small
-runner function registered with :func:`register` together with the schema
-of its spec (see :mod:`biornn.specs`).  A runner only wires package
-functions together; it records what it measured on a :class:`Report`::
-
-    @register("esn_benchmark", schema={...}, figures=("traces",))
-    def esn_benchmark(spec, seed, report):
-        ...
-        report.metric("nrmse", nrmse(y_test, y_pred))
-        report.plot("traces", plots.traces, y_test, y_pred)
-
-:func:`run` executes a resolved spec and returns the :class:`Report`;
-:func:`write_run` writes ``results.json`` (metrics, timings, tables, the
-resolved spec, the seed, versions of biornn, brian2 and numpy) and one PNG
-per figure into a new folder that never replaces an earlier run.
+:class:`Report` collects a runner's metrics, timings, tables, notes and figures;
+:func:`write_run` writes ``results.json`` (metrics, timings, tables, the resolved
+spec, the seed, versions of biornn, brian2 and numpy), ``spec.toml`` (the spec as
+resolved, rerunnable with ``biornn run FOLDER``), one PNG per figure and one CSV
+per table into a new folder that never replaces an earlier run.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import importlib.metadata
-import importlib.util
 import json
 import math
 import os
 import platform
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema as _schema
-from . import specs as _specs
 
-__all__ = ["register", "experiments", "load_spec", "run", "write_run", "Report", "Experiment",
-           "versions"]
-
-#: Modules whose import registers runners (imported on first use).
-RUNNER_MODULES = ("biornn.runners.reservoir", "biornn.runners.lsm_vs_esn",
-                  "biornn.runners.hopfield", "biornn.runners.gradient",
-                  "biornn.runners.plasticity")
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A registered experiment kind: its runner, spec schema and figures."""
-
-    kind: str
-    runner: object
-    schema: dict
-    figures: tuple = ()
-    help: str = ""
-    requires: tuple = ()
-
-
-_REGISTRY: dict[str, Experiment] = {}
-
-
-def register(kind: str, *, schema: dict, figures=(), help: str = "", requires=()):
-    """Decorator registering ``runner(spec, seed, report)`` for experiment ``kind``.
-
-    ``schema`` maps table names to ``{key: Field}`` or a ``ModelParams``;
-    ``figures`` names the figures the runner may draw; ``requires`` names
-    modules the runner imports (checked when a spec is loaded).
-    """
-    def deco(runner):
-        _REGISTRY[kind] = Experiment(kind, runner, schema, tuple(figures),
-                                     help or (runner.__doc__ or "").strip().split("\n")[0],
-                                     tuple(requires))
-        return runner
-    return deco
-
-
-def experiments() -> dict[str, Experiment]:
-    """All registered experiment kinds (importing the runner modules first)."""
-    for name in RUNNER_MODULES:
-        importlib.import_module(name)
-    return dict(_REGISTRY)
-
-
-def load_spec(name, overrides=(), *, seed=None) -> dict:
-    """Read, override and validate a simulation spec.
-
-    Parameters
-    ----------
-    name : str or path
-        A file, or the name of a spec in ``simulations/``.
-    overrides : sequence of "table.key=value", or dict
-        Applied before validation, so bad overrides are reported too.
-    seed : int, optional
-        Replaces ``experiment.seed``.
-
-    Returns
-    -------
-    dict
-        The resolved spec (see :func:`biornn.schema.validate_simulation`),
-        with ``experiment.spec_file`` set to the file it came from.
-    """
-    raw, path = _specs.read_simulation(name)
-    raw = _specs.apply_overrides(raw, overrides)
-    if seed is not None:
-        raw = _specs.apply_overrides(raw, {"experiment.seed": seed})
-    kinds = experiments()
-    try:
-        spec = _schema.validate_simulation(raw, {k: e.schema for k, e in kinds.items()},
-                                          source=str(path))
-    except _specs.SpecError as exc:
-        keys = (overrides if isinstance(overrides, dict)
-                else [o.partition("=")[0] for o in overrides])
-        hit = [k for k in keys if f": {k}:" in str(exc) or f": {k} " in str(exc)]
-        if hit:
-            raise _specs.SpecError(f"{exc} (value given by --set {hit[0]})") from None
-        raise
-    exp = kinds[spec["experiment"]["kind"]]
-    for module in exp.requires:
-        if importlib.util.find_spec(module) is None:
-            raise _specs.SpecError(f"{path}: experiment kind {exp.kind!r} needs {module}, "
-                                   "which is not available")
-    figs = exp.figures
-    unknown = [f for f in spec["report"]["figures"] if f not in figs]
-    if unknown:
-        raise _specs.SpecError(f"{path}: report.figures: unknown figure(s) {unknown}; "
-                               f"expected some of {list(figs)}")
-    spec["experiment"]["spec_file"] = str(path)
-    return spec
+__all__ = ["Report", "write_run", "new_run_folder", "run_folder_stem", "versions",
+           "json_safe", "results_json", "progress_bar"]
 
 
 def progress_bar(iterable, desc: str = "", *, total=None, enabled: bool = True):
@@ -147,6 +42,7 @@ class Report:
 
     def __init__(self, *, progress: bool = True, figures=None):
         self.metrics: dict[str, float] = {}
+        self.units: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.tables: dict[str, list[dict]] = {}
         self.notes: list[str] = []
@@ -155,9 +51,12 @@ class Report:
         self._progress = progress
         self._wanted = set(figures) if figures else None
 
-    def metric(self, name: str, value) -> None:
-        """Record a scalar metric (stored as float)."""
+    def metric(self, name: str, value, unit: str | None = None) -> None:
+        """Record a scalar metric (stored as float); ``unit`` for a physical value
+        (``"Hz"``, ``"s"``; SI), written next to it in ``results.json``."""
         self.metrics[name] = float(value)
+        if unit is not None:
+            self.units[name] = unit
 
     def timing(self, name: str, seconds) -> None:
         """Record a cost in seconds (excluded from result comparisons)."""
@@ -191,7 +90,7 @@ class Report:
 
     def render(self, folder, *, dpi: int = 100) -> list[str]:
         """Draw every recorded figure into ``folder/<name>.png``; return the file names."""
-        from . import plots  # noqa: F401  (selects a headless backend)
+        from .. import plots  # noqa: F401  (selects a headless backend)
         import matplotlib.pyplot as plt
 
         written, self.figures_failed = [], {}
@@ -231,20 +130,9 @@ class Report:
         return fname
 
 
-def run(spec: dict, *, progress: bool = True) -> Report:
-    """Execute a resolved spec (from :func:`load_spec`) and return its :class:`Report`."""
-    kind = spec["experiment"]["kind"]
-    exp = experiments()[kind]
-    report = Report(progress=progress, figures=spec["report"]["figures"] or None)
-    start = time.perf_counter()
-    exp.runner(spec, spec["experiment"]["seed"], report)
-    report.timing("total_seconds", time.perf_counter() - start)
-    return report
-
-
 def versions() -> dict[str, str | None]:
     """Versions of biornn, brian2, numpy, scipy and Python (brian2 is not imported)."""
-    from . import __version__
+    from .. import __version__
     out = {"biornn": __version__, "python": platform.python_version()}
     for pkg in ("brian2", "numpy", "scipy", "matplotlib"):
         try:
@@ -254,11 +142,13 @@ def versions() -> dict[str, str | None]:
     return out
 
 
-def _json_safe(obj):
+def json_safe(obj):
+    """``obj`` with numpy scalars as Python numbers and non-finite floats as
+    ``None``/``"inf"``/``"-inf"``, ready for ``json.dumps``."""
     if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
+        return {str(k): json_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
+        return [json_safe(v) for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -283,42 +173,63 @@ def new_run_folder(out, stem: str) -> Path:
 
 def _write_csv(path, rows):
     import csv
+    import io
 
     columns = list(dict.fromkeys(k for r in rows for k in r))
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(_json_safe(rows))
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(json_safe(rows))
+    _write_text(path, buf.getvalue())
 
 
-def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
-    """Write ``results.json`` and the figures of a finished run into a new folder.
+def run_folder_stem(spec: dict) -> str:
+    """Name stem of a run's folder: the spec file's stem (the kind for a rerun's
+    ``spec.toml`` or a spec given as a dict)."""
+    path = Path(spec["experiment"].get("spec_file") or spec["experiment"]["kind"])
+    return spec["experiment"]["kind"] if path.name == "spec.toml" else path.stem
 
-    Returns the folder.  Each table is also written as ``<name>.csv``.
-    ``results.json`` holds ``metrics``, ``timings``,
-    ``tables``, ``notes``, ``figures``, the resolved ``spec``, the ``seed``,
-    the ``overrides`` given, ``versions`` and the UTC ``created`` time.
+
+def write_run(spec: dict, report: Report, out="runs", *, overrides=(), folder=None) -> Path:
+    """Write a finished run into a new folder (or ``folder``, made by :func:`new_run_folder`).
+
+    Returns the folder, which holds ``results.json``, ``spec.toml`` (the spec as
+    resolved, units written as in the spec; ``biornn run FOLDER`` reruns it), one
+    ``<name>.csv`` per table and one PNG per figure.  ``results.json`` holds
+    ``metrics`` (with their ``units``), ``timings`` (s), ``tables``, ``notes``,
+    ``figures``, the ``spec`` as written (quantities as strings with units) and
+    ``spec_si`` (every quantity in SI floats, as the models received it), the
+    ``seed``, the ``overrides`` given, ``versions`` and the UTC ``created`` time.
+    Each file is written under a temporary name and renamed, so a failed write
+    leaves no partial file.
     """
-    stem = Path(spec["experiment"].get("spec_file", spec["experiment"]["kind"])).stem
-    folder = new_run_folder(out, stem)
+    folder = new_run_folder(out, run_folder_stem(spec)) if folder is None else Path(folder)
+    written = getattr(spec, "written", None)
     results = {
         "experiment": spec["experiment"]["kind"],
         "title": spec["experiment"]["title"],
         "seed": spec["experiment"]["seed"],
         "metrics": report.metrics,
+        "units": {**report.units, **{k: "s" for k in report.timings}},
         "timings": report.timings,
         "tables": report.tables,
         "notes": report.notes,
         "figures": [],
-        "spec": spec,
+        "spec": written if written is not None else spec,
+        "spec_si": spec,
         "overrides": list(overrides) if not isinstance(overrides, dict) else overrides,
         "versions": versions(),
         "host": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+    _write_json(folder / "results.json", results)   # the numbers first: figures may fail
+    if written is not None:
+        from ..specs import dump_toml
+        _write_text(folder / "spec.toml", dump_toml(
+            written, f"{spec['experiment']['title'] or spec['experiment']['kind']}\n"
+                     f"the spec of this run as resolved; rerun with: biornn run {folder}"))
     for name, rows in report.tables.items():   # tables also as CSV, for spreadsheets
         _write_csv(folder / f"{name}.csv", rows)
-    _write_json(folder / "results.json", results)   # the numbers first: figures may fail
     results["figures"] = report.render(folder, dpi=spec["report"]["dpi"])
     if report.figures_failed:
         results["figures_failed"] = report.figures_failed
@@ -326,7 +237,33 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=()) -> Path:
     return folder
 
 
+def results_json(data) -> str:
+    """``data`` as the JSON text of a ``results.json``."""
+    return json.dumps(json_safe(data), indent=2) + "\n"
+
+
+def _write_text(path, text):
+    """Write ``text`` to ``path`` through a uniquely named temporary file (removed on failure)."""
+    import tempfile
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_json(path, data):
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(_json_safe(data), indent=2) + "\n")
-    os.replace(tmp, path)
+    _write_text(path, results_json(data))

@@ -12,12 +12,12 @@ import numpy as np
 
 from .._rng import as_generator
 from ..tasks import adding_problem, last_step_targets, sinusoids
-from .feedforward import MLP, delay_embed
-from .force import FORCE
-from .lstm import LSTM
-from .optim import Adam, train
-from .rnn import RNN
-from .rtrl import rtrl_gradient, snap1_gradient, uoro_gradient
+from ..rate.feedforward import MLP, delay_embed
+from ..rate.force import FORCE
+from ..rate.lstm import LSTM
+from ..rate.optim import Adam, train
+from ..rate.rnn import RNN
+from ..rate.rtrl import rtrl_gradient, snap1_gradient, uoro_gradient
 
 __all__ = ["median_time", "fit_exponent", "compare_rtrl_bptt", "gradient_cost_scaling",
            "approximation_error", "vanishing_gradients", "adding_problem_experiment",
