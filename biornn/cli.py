@@ -146,6 +146,8 @@ def _print_report(report) -> None:
     for name, value in report.metrics.items():
         unit = f" {report.units[name]}" if name in report.units else ""
         print(f"  {name:<28s} {value:.6g}{unit}")
+    for name, value in report.choices.items():
+        print(f"  {name:<28s} {value} (chosen by the run)")
     for name, rows in report.tables.items():
         if rows and len(rows) <= 12:
             print(f"  table {name}:")

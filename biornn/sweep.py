@@ -15,13 +15,16 @@ and standard deviation of every metric over seeds.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
+import io
 import itertools
 import json
 import math
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +33,7 @@ import numpy as np
 
 from . import experiments as _experiments
 from . import specs as _specs
+from ._files import write_bytes_atomic, write_text_atomic
 from ._rng import as_generator
 
 __all__ = ["grid_points", "random_points", "parse_grid", "parse_range", "parse_seeds",
@@ -132,13 +136,43 @@ def run_point(spec: dict, overrides: dict, seed: int) -> dict:
         report = _experiments.run(spec, progress=False)
     except Exception as exc:  # noqa: BLE001  (reported, not swallowed)
         return {**record, "error": f"{type(exc).__name__}: {exc}"}
-    return {**record, "metrics": report.metrics, "timings": report.timings}
+    return {**record, "metrics": report.metrics, "timings": report.timings,
+            "choices": report.choices}
 
 
 def _write_atomic(path: Path, data) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(_experiments.json_safe(data), indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(_experiments.json_safe(data), indent=1,
+                                       sort_keys=True))
+
+
+def read_point(path) -> dict | None:
+    """A finished point's record, or None when the file is not a complete record
+    (truncated, empty, not JSON, or missing its id, seed, overrides or metrics)."""
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(record, dict) or record.get("id") != path.stem:
+        return None
+    if not isinstance(record.get("metrics"), dict) or "seed" not in record \
+            or not isinstance(record.get("overrides"), dict):
+        return None
+    record.setdefault("timings", {})
+    record.setdefault("choices", {})
+    return record
+
+
+def _set_aside(folder: Path, path: Path) -> Path:
+    """Move a bad point file to ``folder/bad/`` under a name that is not taken."""
+    bad = folder / "bad"
+    bad.mkdir(exist_ok=True)
+    for n in range(1000):
+        target = bad / (path.name + (f".{n}" if n else ""))
+        if not target.exists():
+            os.replace(path, target)
+            return target
+    raise RuntimeError(f"too many bad copies of {path.name} in {bad}")
 
 
 @dataclass
@@ -152,17 +186,21 @@ class SweepResult:
     n_skipped: int
     complete: bool
     failed: list = field(default_factory=list)
+    set_aside: list = field(default_factory=list)
 
 
 def _definition(spec_file, base_overrides, points, seeds):
-    """What identifies a sweep: the spec file and its content, overrides, points, seeds."""
+    """What identifies a sweep: the spec file and its content, the content of every model
+    file a name resolves to (a ``./models/`` file shadowing a shipped one included),
+    overrides, points, seeds and biornn's version."""
     from . import __version__
 
     path = Path(spec_file).resolve()
     # model files a spec may load by name: editing one is a different sweep
     models = hashlib.sha1()
-    for model in sorted(_specs.MODELS_DIR.glob("*.toml")):
-        models.update(model.name.encode() + model.read_bytes())
+    for name in _specs.list_models():
+        model = _specs.model_path(name)
+        models.update(name.encode() + b"\0" + model.read_bytes())
     return {"spec": str(path), "spec_sha1": hashlib.sha1(path.read_bytes()).hexdigest(),
             "models_sha1": models.hexdigest(), "biornn_version": __version__,
             "overrides": list(base_overrides), "points": points, "seeds": list(seeds)}
@@ -212,13 +250,49 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     jobs = []
     for point in points:
         for seed in seeds:
-            spec = _experiments.load_spec(spec_name, {**fixed, **point}, seed=seed)
+            try:
+                spec = _experiments.load_spec(spec_name, {**fixed, **point}, seed=seed)
+            except _specs.SpecError as exc:
+                text = str(exc).replace(" (value given by --set", " (value given by the "
+                                        "sweep's --grid/--random/--set")
+                raise _specs.SpecError(f"sweep point {point}: {text}; nothing has run") \
+                    from None
             jobs.append((point_id(point, seed), spec, point, seed))
     definition = _definition(base["experiment"]["spec_file"], overrides, points, seeds)
     digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:8]
     folder = Path(out) if out is not None else \
         Path("sweeps") / f"{Path(base['experiment']['spec_file']).stem}-{digest}"
     (folder / "points").mkdir(parents=True, exist_ok=True)
+    with _lock(folder):
+        return _run_locked(folder, definition, jobs, points, seeds, scheduler, max_workers,
+                           limit, progress, metric, digest)
+
+
+@contextlib.contextmanager
+def _lock(folder: Path):
+    """Hold ``folder/.lock`` for the sweep; a second sweep on the folder is refused."""
+    import fcntl
+
+    fh = open(folder / ".lock", "a+")
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise _specs.SpecError(f"{folder}: another sweep is running in this folder "
+                                   f"({holder}); wait for it or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def _run_locked(folder, definition, jobs, points, seeds, scheduler, max_workers, limit,
+                progress, metric, digest):
     def_path = folder / "sweep.json"
     if def_path.exists():
         old = json.loads(def_path.read_text())
@@ -228,7 +302,14 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     else:
         _write_atomic(def_path, definition)
 
-    done = {p.stem for p in (folder / "points").glob("*.json")}
+    done, set_aside = set(), []
+    for path in sorted((folder / "points").glob("*.json")):
+        if read_point(path) is None:
+            set_aside.append(_set_aside(folder, path))
+            print(f"biornn sweep: {path} is not a complete point record; moved to "
+                  f"{set_aside[-1]} and its point runs again", file=sys.stderr)
+        else:
+            done.add(path.stem)
     todo = [j for j in jobs if j[0] not in done]
     n_skipped = len(jobs) - len(todo)
     if limit is not None:
@@ -244,7 +325,7 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     complete = n_skipped + n_run == len(jobs)
     rows = summarize(folder, [j[0] for j in jobs], points, seeds, metric=metric,
                      draw=complete)
-    return SweepResult(folder, rows, n_run, n_skipped, complete, failed)
+    return SweepResult(folder, rows, n_run, n_skipped, complete, failed, set_aside)
 
 
 def _save(folder, record):
@@ -334,9 +415,9 @@ def summarize(folder, ids, points, seeds, *, metric=None, draw=True) -> list[dic
     folder = Path(folder)
     records = {}
     for pid in ids:
-        path = folder / "points" / f"{pid}.json"
-        if path.exists():
-            records[pid] = json.loads(path.read_text())
+        record = read_point(folder / "points" / f"{pid}.json")
+        if record is not None:
+            records[pid] = record
     rows = []
     for point in points:
         recs = [records[point_id(point, s)] for s in seeds if point_id(point, s) in records]
@@ -350,15 +431,17 @@ def summarize(folder, ids, points, seeds, *, metric=None, draw=True) -> list[dic
                 vals = np.array([r[group].get(name, np.nan) for r in recs], dtype=float)
                 row[f"{prefix}{name}"] = float(np.nanmean(vals))
                 row[f"{prefix}{name}_std"] = float(np.nanstd(vals)) if len(recs) > 1 else 0.0
+        # chosen hyperparameters are listed per seed, never averaged as results
+        for name in dict.fromkeys(k for r in recs for k in r["choices"]):
+            row[f"chosen_{name}"] = " ".join(str(r["choices"].get(name)) for r in recs)
         rows.append(row)
     _write_atomic(folder / "summary.json", rows)
     columns = list(dict.fromkeys(k for r in rows for k in r))
-    tmp = folder / ".summary.csv.tmp"
-    with open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, folder / "summary.csv")
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(folder / "summary.csv", buf.getvalue())
     if draw and rows:
         _draw_summary(folder / "summary.png", rows, points, metric)
     return rows
@@ -371,7 +454,7 @@ def _draw_summary(path, rows, points, metric):
     keys = list(points[0]) if points and points[0] else []
     skip = set(keys) | {"n_seeds"}
     metrics_ = [k for k in rows[0] if k not in skip and not k.endswith("_std")
-                and not k.startswith("time_")]
+                and not k.startswith(("time_", "chosen_"))]
     if not metrics_:
         return
     metric = metric if metric in metrics_ else metrics_[0]
@@ -399,8 +482,10 @@ def _draw_summary(path, rows, points, metric):
                          max(r[x_key] for r in grp) / min(r[x_key] for r in grp) > 100)
     ax.set_title(f"{metric}: mean ± std over seeds")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     plt.close(fig)
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def format_table(rows, *, digits=4) -> str:

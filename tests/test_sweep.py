@@ -177,3 +177,76 @@ def test_sweep_refuses_seed_as_a_point_and_bad_counts():
         sweep.random_points({"esn.leak_rate": (0.1, 1.0, "lin")}, 0)
     with pytest.raises(specs.SpecError, match="ascending"):
         sweep.parse_seeds("0,3-1")
+
+
+def test_bad_point_files_are_set_aside_named_and_rerun(tmp_path, capsys):
+    out = tmp_path / "s"
+    first = sweep.run_sweep("esn_narma", GRID[:2], [0], out=out, overrides=TINY,
+                            max_workers=1, progress=False)
+    files = sorted((out / "points").glob("*.json"))
+    assert len(files) == 2
+    good = json.loads(files[0].read_text())
+    files[0].write_text(files[0].read_text()[:20])              # truncated
+    files[1].write_text(json.dumps({"id": files[1].stem}))        # incomplete
+    again = sweep.run_sweep("esn_narma", GRID[:2], [0], out=out, overrides=TINY,
+                            max_workers=1, progress=False)
+    err = capsys.readouterr().err
+    assert again.complete and again.n_run == 2 and len(again.set_aside) == 2
+    assert files[0].name in err and files[1].name in err
+    assert sorted(p.name for p in (out / "bad").iterdir()) == sorted(f.name for f in files)
+    assert json.loads(files[0].read_text())["metrics"] == good["metrics"]
+    assert metrics_of(again.rows) == metrics_of(first.rows)
+
+
+def test_editing_a_shadowing_model_file_makes_a_new_sweep(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a = sweep.run_sweep("esn_narma", GRID[:1], [0], overrides=TINY, max_workers=1,
+                        progress=False)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "maass2002_lsm.toml").write_text('[model]\nname = "mine"\n')
+    b = sweep.run_sweep("esn_narma", GRID[:1], [0], overrides=TINY, max_workers=1,
+                        progress=False)
+    assert a.folder != b.folder and b.n_run == 1
+
+
+def test_a_second_sweep_on_the_same_folder_is_refused(tmp_path):
+    import fcntl
+
+    out = tmp_path / "s"
+    (out / "points").mkdir(parents=True)
+    with open(out / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(SpecError, match="another sweep is running"):
+            sweep.run_sweep("esn_narma", GRID[:1], [0], out=out, overrides=TINY,
+                            max_workers=1, progress=False)
+
+
+def test_concurrent_summaries_never_collide(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "s"
+    sweep.run_sweep("esn_narma", GRID[:2], [0, 1], out=out, overrides=TINY, max_workers=1,
+                    progress=False)
+    ids = [sweep.point_id(p, s) for p in GRID[:2] for s in (0, 1)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: sweep.summarize(out, ids, GRID[:2], [0, 1],
+                                                          draw=False), range(40)))
+    assert all(r == results[0] for r in results)
+    assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
+
+
+def test_a_bad_point_fails_before_any_point_runs(tmp_path):
+    grid = [{"esn.spectral_radius": 0.5}, {"esn.n_units": "many"}]
+    with pytest.raises(SpecError, match="sweep point .*nothing has run"):
+        sweep.run_sweep("esn_narma", grid, [0], out=tmp_path / "s", overrides=TINY,
+                        max_workers=1, progress=False)
+    assert not list((tmp_path / "s").glob("points/*.json"))
+
+
+def test_chosen_hyperparameters_are_listed_per_seed_not_averaged(tmp_path):
+    res = sweep.run_sweep("esn_narma", GRID[:1], [0, 1], out=tmp_path / "s",
+                          overrides=TINY + ["readout.alpha=[1e-8, 1e-2]"], max_workers=1,
+                          progress=False)
+    row = res.rows[0]
+    assert "readout_alpha" not in row and "readout_alpha_std" not in row
+    assert len(row["chosen_readout_alpha"].split()) == 2

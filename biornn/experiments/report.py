@@ -17,6 +17,8 @@ import os
 import platform
 from pathlib import Path
 
+from .._files import write_text_atomic
+
 
 __all__ = ["Report", "write_run", "new_run_folder", "run_folder_stem", "versions",
            "json_safe", "results_json", "progress_bar"]
@@ -43,6 +45,7 @@ class Report:
     def __init__(self, *, progress: bool = True, figures=None):
         self.metrics: dict[str, float] = {}
         self.units: dict[str, str] = {}
+        self.choices: dict[str, object] = {}
         self.timings: dict[str, float] = {}
         self.tables: dict[str, list[dict]] = {}
         self.notes: list[str] = []
@@ -57,6 +60,12 @@ class Report:
         self.metrics[name] = float(value)
         if unit is not None:
             self.units[name] = unit
+
+    def choice(self, name: str, value) -> None:
+        """Record a hyperparameter the run chose itself (a cross-validated alpha, say):
+        kept apart from the metrics, so a sweep lists it per seed instead of averaging
+        it as if it were a result."""
+        self.choices[name] = value.item() if hasattr(value, "item") else value
 
     def timing(self, name: str, seconds) -> None:
         """Record a cost in seconds (excluded from result comparisons)."""
@@ -212,6 +221,7 @@ def write_run(spec: dict, report: Report, out="runs", *, overrides=(), folder=No
         "metrics": report.metrics,
         "units": {**report.units, **{k: "s" for k in report.timings}},
         "timings": report.timings,
+        "choices": report.choices,
         "tables": report.tables,
         "notes": report.notes,
         "figures": [],
@@ -243,26 +253,7 @@ def results_json(data) -> str:
 
 
 def _write_text(path, text):
-    """Write ``text`` to ``path`` through a uniquely named temporary file (removed on failure)."""
-    import tempfile
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_text_atomic(path, text)
 
 
 def _write_json(path, data):

@@ -28,7 +28,7 @@ def esn_benchmark(spec, seed, report):
     report.timing("reservoir_seconds", time.perf_counter() - start)
     readout = make_readout(spec["readout"])
     _, y_test, y_pred = fit_and_score(states, y, train, test, task, readout, report)
-    report.metric("readout_alpha", readout.alpha_)
+    report.choice("readout_alpha", readout.alpha_)
     plot_analog(report, task, y_test, y_pred)
 
 
