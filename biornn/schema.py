@@ -55,6 +55,9 @@ class Field:
         One line shown by ``biornn simulations --kind KIND`` and in errors.
     positive : bool
         Numbers (or every number of a list) must be > 0.
+    low, high : float, optional
+        Numbers (or every number of a list) must lie in ``[low, high]`` (SI units for
+        quantities).
     """
 
     type: str
@@ -62,6 +65,8 @@ class Field:
     choices: tuple | None = None
     help: str = ""
     positive: bool = False
+    low: float | None = None
+    high: float | None = None
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -164,10 +169,17 @@ def _check_scalar(kind, value, where, choices=None, dimension=None):
 
 def _check_field(field: Field, value, where):
     checked = _check_field_type(field, value, where)
-    if field.positive:
-        for v in checked if isinstance(checked, list) else [checked]:
-            if not v > 0:
-                raise SpecError(f"{where}: expected a value > 0, got {v!r}")
+    for v in checked if isinstance(checked, list) else [checked]:
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if v != v or v in (float("inf"), float("-inf")):
+            raise SpecError(f"{where}: expected a finite number, got {v!r}")
+        if field.positive and not v > 0:
+            raise SpecError(f"{where}: expected a value > 0, got {v!r}")
+        if field.low is not None and v < field.low:
+            raise SpecError(f"{where}: expected a value >= {field.low:g}, got {v!r}")
+        if field.high is not None and v > field.high:
+            raise SpecError(f"{where}: expected a value <= {field.high:g}, got {v!r}")
     return checked
 
 

@@ -193,3 +193,34 @@ def test_quantities_with_the_wrong_dimension_are_spec_errors():
         experiments.load_spec("lsm_vs_esn", ["classification.duration=50 mV"])
     spec = experiments.load_spec("lsm_vs_esn", ["classification.duration=300 ms"])
     assert spec["classification"]["duration"] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("override, message", [
+    ("task.n_train=-5", r"task.n_train: expected a value >= 1"),
+    ("task.washout=-1", r"task.washout: expected a value >= 0"),
+    ("readout.alpha=[1e-6, -1.0]", r"readout.alpha: expected a value > 0, got -1.0"),
+    ("readout.n_folds=1", r"readout.n_folds: expected a value >= 2"),
+    ("readout.alpha=nan", r"expected a finite number"),
+])
+def test_value_ranges_are_checked_when_the_spec_is_loaded(override, message):
+    with pytest.raises(SpecError, match=message):
+        experiments.load_spec("esn_narma", [override])
+
+
+def test_values_that_do_not_fit_together_are_refused_at_load():
+    with pytest.raises(SpecError, match="washout .* must be at least .*max_delay"):
+        experiments.load_spec("esn_memory_capacity", ["task.washout=5", "task.max_delay=20"])
+    with pytest.raises(SpecError, match="loads.start .* must be below loads.stop"):
+        experiments.load_spec("hopfield_capacity", ["loads.start=0.5", "loads.stop=0.2"])
+    with pytest.raises(SpecError, match="n_test_segments"):
+        experiments.load_spec("lsm_vs_esn", ["analog.n_test_segments=10",
+                                             "analog.n_segments=10"])
+
+
+def test_validate_and_run_agree_on_a_bad_value(capsys):
+    from biornn import cli
+
+    assert cli.main(["validate", "esn_narma", "--set", "task.n_train=-5"]) == 2
+    assert cli.main(["run", "esn_narma", "--set", "task.n_train=-5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("task.n_train: expected a value >= 1") == 2 and "Traceback" not in err

@@ -94,6 +94,11 @@ def load_spec(name, overrides=(), *, seed=None) -> ResolvedSpec:
         if importlib.util.find_spec(module) is None:
             raise _specs.SpecError(f"{path}: experiment kind {exp.kind!r} needs {module}, "
                                    "which is not available")
+    if exp.check is not None:
+        try:
+            exp.check(spec)
+        except (ValueError, TypeError) as exc:
+            raise _specs.SpecError(f"{path}: {exc}") from None
     unknown = [f for f in spec["report"]["figures"] if f not in exp.figures]
     if unknown:
         raise _specs.SpecError(f"{path}: report.figures: unknown figure(s) {unknown}; "

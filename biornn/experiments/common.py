@@ -15,20 +15,27 @@ ESN_PARAMS = ModelParams("biornn.rate.esn:EchoStateNetwork", fixed=("readout", "
 #: ``[readout]`` table: the shared ridge readout.
 READOUT_SCHEMA = {
     "alpha": Field("float|list[float]", [1e-8, 1e-6, 1e-4, 1e-2, 1.0],
-                   help="ridge penalty; a list is a grid chosen by cross-validation"),
-    "n_folds": Field("int", 5, help="contiguous folds for the alpha grid"),
+                   help="ridge penalty; a list is a grid chosen by cross-validation", positive=True),
+    "n_folds": Field("int", 5, help="contiguous folds for the alpha grid", low=2),
 }
 
 #: ``[task]`` table for analog tasks driven by one scalar input.
 ANALOG_TASK_SCHEMA = {
     "name": Field("str", "narma", choices=("narma", "memory_capacity"),
                   help="NARMA system identification or short-term memory capacity"),
-    "order": Field("int", 10, help="NARMA order"),
-    "max_delay": Field("int", 40, help="largest delay k for memory capacity"),
-    "n_train": Field("int", 2000, help="training steps (after the washout)"),
-    "n_test": Field("int", 1000, help="test steps"),
-    "washout": Field("int", 100, help="initial steps left out of training"),
+    "order": Field("int", 10, help="NARMA order", low=1),
+    "max_delay": Field("int", 40, help="largest delay k for memory capacity", low=1),
+    "n_train": Field("int", 2000, help="training steps (after the washout)", low=1),
+    "n_test": Field("int", 1000, help="test steps", low=1),
+    "washout": Field("int", 100, help="initial steps left out of training", low=0),
 }
+
+
+def check_delay_washout(table: dict, name: str) -> None:
+    """Memory capacity needs ``washout >= max_delay`` (every target u(t-k) defined)."""
+    if table["name"] == "memory_capacity" and table["washout"] < table["max_delay"]:
+        raise ValueError(f"{name}.washout ({table['washout']}) must be at least "
+                         f"{name}.max_delay ({table['max_delay']}) for memory capacity")
 
 
 def make_readout(table: dict) -> Ridge:
@@ -43,9 +50,6 @@ def analog_task(task: dict, seed):
     if task["name"] == "narma":
         u, y = tasks.narma(n, task["order"], seed=seed)
     else:
-        if task["washout"] < task["max_delay"]:
-            raise ValueError(f"task.washout ({task['washout']}) must be at least "
-                             f"task.max_delay ({task['max_delay']}) for memory capacity")
         u, y = tasks.memory_capacity_data(n, task["max_delay"], seed=seed)
     train = slice(task["washout"], task["washout"] + task["n_train"])
     test = slice(task["washout"] + task["n_train"], n)

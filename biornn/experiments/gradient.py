@@ -22,16 +22,16 @@ FORCE_PARAMS = ModelParams("biornn.rate.force:FORCE", fixed=("n_units", "n_outpu
 
 @experiment("rtrl_vs_bptt", figures=("cost_scaling",), requires=_DEMOS, schema={
     "gradient_check": {
-        "n_units": Field("int", 16),
-        "length": Field("int", 50),
-        "gain": Field("float", 1.2),
+        "n_units": Field("int", 16, low=1),
+        "length": Field("int", 50, low=1),
+        "gain": Field("float", 1.2, positive=True),
     },
     "cost": {
-        "rtrl_sizes": Field("list[int]", [8, 16, 32, 64, 96, 128]),
-        "bptt_sizes": Field("list[int]", [128, 256, 512, 1024]),
-        "bptt_length": Field("int", 1000, help="time steps per BPTT timing"),
-        "repeats": Field("int", 5, help="timings per size (the median is kept)"),
-        "fit_from": Field("int", 64, help="fit the RTRL exponent over sizes >= this"),
+        "rtrl_sizes": Field("list[int]", [8, 16, 32, 64, 96, 128], low=1),
+        "bptt_sizes": Field("list[int]", [128, 256, 512, 1024], low=1),
+        "bptt_length": Field("int", 1000, help="time steps per BPTT timing", low=1),
+        "repeats": Field("int", 5, help="timings per size (the median is kept)", low=1),
+        "fit_from": Field("int", 64, help="fit the RTRL exponent over sizes >= this", low=1),
     },
 })
 def rtrl_vs_bptt(spec, seed, report):
@@ -71,17 +71,17 @@ def _cost_panel(cost, *, ax=None):
 
 @experiment("adding_problem", figures=("learning_curves",), requires=_DEMOS, schema={
     "task": {
-        "length": Field("int", 100),
-        "n_train": Field("int", 2000),
-        "n_test": Field("int", 500),
+        "length": Field("int", 100, low=1),
+        "n_train": Field("int", 2000, low=1),
+        "n_test": Field("int", 500, low=1),
     },
     "training": {
         "models": Field("list[str]", ["lstm", "rnn"], choices=("lstm", "rnn")),
-        "n_units": Field("int", 32),
-        "n_epochs": Field("int", 10),
-        "batch_size": Field("int", 50),
-        "learning_rate": Field("float", 1e-2),
-        "clip": Field("float", 1.0, help="gradient-norm clipping"),
+        "n_units": Field("int", 32, low=1),
+        "n_epochs": Field("int", 10, low=1),
+        "batch_size": Field("int", 50, low=1),
+        "learning_rate": Field("float", 1e-2, positive=True),
+        "clip": Field("float", 1.0, help="gradient-norm clipping", positive=True),
     },
 })
 def adding_problem(spec, seed, report):
@@ -109,10 +109,10 @@ def adding_problem(spec, seed, report):
 
 @experiment("force", figures=("free_run",), requires=_DEMOS, schema={
     "task": {
-        "n_units": Field("int", 500),
-        "train_steps": Field("int", 14400),
-        "test_steps": Field("int", 4800),
-        "n_show": Field("int", 3000, help="steps drawn around the end of training"),
+        "n_units": Field("int", 500, low=1),
+        "train_steps": Field("int", 14400, low=1),
+        "test_steps": Field("int", 4800, low=1),
+        "n_show": Field("int", 3000, help="steps drawn around the end of training", low=1),
     },
     "force": FORCE_PARAMS,
 })

@@ -12,28 +12,34 @@ from ..schema import Field
 RULES = ("hebbian", "storkey", "pseudo_inverse")
 
 
-@experiment("hopfield_capacity", figures=("capacity", "energy"),
+def _check_loads(spec):
+    ld = spec["loads"]
+    if not ld["stop"] > ld["start"]:
+        raise ValueError(f"loads.start ({ld['start']}) must be below loads.stop ({ld['stop']})")
+
+
+@experiment("hopfield_capacity", figures=("capacity", "energy"), check=_check_loads,
           requires=("biornn.rate.hopfield", "biornn.experiments.hopfield_capacity"), schema={
     "network": {
-        "n_units": Field("int", 200),
+        "n_units": Field("int", 200, low=2),
         "rules": Field("list[str]", list(RULES), choices=RULES),
         "update": Field("str", "async", choices=("async", "sync")),
-        "max_sweeps": Field("int", 100),
+        "max_sweeps": Field("int", 100, low=1),
     },
     "cues": {
-        "flip_fraction": Field("float", 0.1, help="fraction of bits flipped in every cue"),
-        "overlap_threshold": Field("float", 0.95, help="overlap that counts as recalled"),
-        "min_cues": Field("int", 200, help="cues tried per load (at least)"),
+        "flip_fraction": Field("float", 0.1, help="fraction of bits flipped in every cue", low=0, high=1),
+        "overlap_threshold": Field("float", 0.95, help="overlap that counts as recalled", low=0, high=1),
+        "min_cues": Field("int", 200, help="cues tried per load (at least)", low=1),
     },
     "loads": {
-        "start": Field("float", 0.02, help="first load alpha = P/N"),
-        "stop": Field("float", 0.7),
-        "step": Field("float", 0.02),
+        "start": Field("float", 0.02, help="first load alpha = P/N", positive=True),
+        "stop": Field("float", 0.7, positive=True),
+        "step": Field("float", 0.02, positive=True),
     },
     "energy": {
-        "load": Field("float", 0.1, help="load of the network whose recall is drawn"),
-        "flip_fraction": Field("float", 0.3),
-        "n_cues": Field("int", 8),
+        "load": Field("float", 0.1, help="load of the network whose recall is drawn", positive=True),
+        "flip_fraction": Field("float", 0.3, low=0, high=1),
+        "n_cues": Field("int", 8, low=1),
     },
 })
 def hopfield_capacity(spec, seed, report):
@@ -42,8 +48,6 @@ def hopfield_capacity(spec, seed, report):
     from .hopfield_capacity import HEBBIAN_CRITICAL_LOAD, capacity_curve
 
     net, cues, ld, en = spec["network"], spec["cues"], spec["loads"], spec["energy"]
-    if not ld["stop"] > ld["start"] > 0 or ld["step"] <= 0:
-        raise ValueError(f"loads need 0 < start < stop and step > 0, got {ld}")
     loads = np.round(np.arange(ld["start"], ld["stop"] + ld["step"] / 2, ld["step"]), 10)
     gens = spawn(seed, len(net["rules"]) + 1)
     curves = {}

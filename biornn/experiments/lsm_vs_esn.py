@@ -29,7 +29,7 @@ from .._rng import spawn
 from .registry import experiment
 from ..readout import Ridge, RidgeClassifier
 from ..schema import Field, ModelParams
-from .common import READOUT_SCHEMA
+from .common import READOUT_SCHEMA, check_delay_washout
 
 LSM_PARAMS = ModelParams("biornn.spiking.lsm:LiquidStateMachine",
                          fixed=("shape", "n_inputs", "seed", "extensions"),
@@ -41,32 +41,32 @@ ESN_MATCHED = ModelParams("biornn.rate.esn:EchoStateNetwork",
 SCHEMA = {
     "sizes": {
         "n_neurons": Field("list[int]", [45, 90, 135],
-                           help="matched sizes; the liquid is (n/9) x 3 x 3, so multiples of 9"),
+                           help="matched sizes; the liquid is (n/9) x 3 x 3, so multiples of 9", low=1),
     },
     "classification": {
         "enabled": Field("bool", True),
-        "n_templates": Field("int", 2),
-        "n_channels": Field("int", 4),
-        "duration": Field("quantity", "200 ms"),
-        "rate": Field("quantity", "20 Hz", help="Poisson rate of each template channel"),
-        "jitter": Field("quantity", "4 ms", help="SD of the Gaussian spike jitter"),
-        "n_train": Field("int", 100),
-        "n_test": Field("int", 60),
-        "esn_bin": Field("quantity", "10 ms", help="bin width of the spike counts the ESN gets"),
+        "n_templates": Field("int", 2, low=2),
+        "n_channels": Field("int", 4, low=1),
+        "duration": Field("quantity", "200 ms", positive=True),
+        "rate": Field("quantity", "20 Hz", help="Poisson rate of each template channel", positive=True),
+        "jitter": Field("quantity", "4 ms", help="SD of the Gaussian spike jitter", low=0),
+        "n_train": Field("int", 100, low=1),
+        "n_test": Field("int", 60, low=1),
+        "esn_bin": Field("quantity", "10 ms", help="bin width of the spike counts the ESN gets", positive=True),
     },
     "analog": {
         "enabled": Field("bool", True),
         "name": Field("str", "narma", choices=("narma", "memory_capacity")),
-        "order": Field("int", 10),
-        "max_delay": Field("int", 20),
-        "n_segments": Field("int", 10, help="independent segments, each run from rest"),
-        "n_test_segments": Field("int", 3),
-        "segment_steps": Field("int", 100),
-        "washout": Field("int", 20, help="steps dropped at the start of every segment"),
+        "order": Field("int", 10, low=1),
+        "max_delay": Field("int", 20, low=1),
+        "n_segments": Field("int", 10, help="independent segments, each run from rest", low=2),
+        "n_test_segments": Field("int", 3, low=1),
+        "segment_steps": Field("int", 100, low=1),
+        "washout": Field("int", 20, help="steps dropped at the start of every segment", low=0),
         "mode": Field("str", "current", choices=("current", "poisson"),
                       help="LSM input: injected current or rate-coded Poisson spikes"),
-        "input_scale": Field("quantity", "5 nA", help="current per unit signal (mode=current)"),
-        "max_rate": Field("quantity", "100 Hz", help="rate at signal 1 (mode=poisson)"),
+        "input_scale": Field("quantity", "5 nA", help="current per unit signal (mode=current)", positive=True),
+        "max_rate": Field("quantity", "100 Hz", help="rate at signal 1 (mode=poisson)", positive=True),
     },
     "lsm": LSM_PARAMS,
     "esn": ESN_MATCHED,
@@ -113,9 +113,6 @@ def _analog_data(a, seed):
         u, y = tasks.narma(steps, a["order"], seed=seed)
         lo, hi = 0.0, 0.5
     else:
-        if a["washout"] < a["max_delay"]:
-            raise ValueError(f"analog.washout ({a['washout']}) must be at least "
-                             f"analog.max_delay ({a['max_delay']})")
         u, y = tasks.memory_capacity_data(steps, a["max_delay"], seed=seed)
         lo, hi = -0.8, 0.8
     shape = (a["n_segments"], a["segment_steps"])
@@ -160,17 +157,29 @@ def _analog(spec, n, data, seed_lsm, seed_esn, report):
     return out, preds, step
 
 
-@experiment("lsm_vs_esn", schema=SCHEMA, figures=("comparison", "raster", "traces"))
-def lsm_vs_esn(spec, seed, report):
-    """Liquid state machine vs echo state network at matched sizes, same readout."""
-    sizes = spec["sizes"]["n_neurons"]
-    bad = [n for n in sizes if n % 9 or n < 9]
+def _check(spec):
+    bad = [n for n in spec["sizes"]["n_neurons"] if n % 9 or n < 9]
     if bad:
         raise ValueError(f"sizes.n_neurons must be multiples of 9 (a (n/9) x 3 x 3 liquid), "
                          f"got {bad}")
     c, a = spec["classification"], spec["analog"]
     if not (c["enabled"] or a["enabled"]):
         raise ValueError("enable classification or analog (or both)")
+    check_delay_washout(a, "analog")
+    if a["n_test_segments"] >= a["n_segments"]:
+        raise ValueError(f"analog.n_test_segments ({a['n_test_segments']}) must be below "
+                         f"analog.n_segments ({a['n_segments']}): some segments must train")
+    if a["washout"] >= a["segment_steps"]:
+        raise ValueError(f"analog.washout ({a['washout']}) must be below "
+                         f"analog.segment_steps ({a['segment_steps']})")
+
+
+@experiment("lsm_vs_esn", schema=SCHEMA, figures=("comparison", "raster", "traces"),
+            check=_check)
+def lsm_vs_esn(spec, seed, report):
+    """Liquid state machine vs echo state network at matched sizes, same readout."""
+    sizes = spec["sizes"]["n_neurons"]
+    c, a = spec["classification"], spec["analog"]
     seed_cls, seed_ana, seed_lsm, seed_esn = (int(g.integers(2**31)) for g in spawn(seed, 4))
     cls_data = ana_data = None
     if c["enabled"]:

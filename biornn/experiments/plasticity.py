@@ -13,29 +13,34 @@ from ..schema import Field
 PAIR_RULES = ("additive", "multiplicative")
 
 
-@experiment("stdp_study", figures=("stdp_window", "liquid_weights"),
+def _check(spec):
+    if len(spec["liquid"]["shape"]) != 3:
+        raise ValueError(f"liquid.shape must have 3 entries, got {spec['liquid']['shape']}")
+
+
+@experiment("stdp_study", figures=("stdp_window", "liquid_weights"), check=_check,
           requires=("biornn.spiking.plasticity",), schema={
     "protocol": {
         "delta_t": Field("list[quantity]", ["-100 ms", "100 ms"],
                          help="range [min, max] of t_post - t_pre"),
-        "spacing": Field("quantity", "5 ms", help="spacing of the measured delta_t"),
-        "n_pairings": Field("int", 60),
-        "frequency": Field("quantity", "1 Hz", help="pairing frequency of the pair rules"),
-        "dt": Field("quantity", "0.5 ms", help="simulation time step"),
+        "spacing": Field("quantity", "5 ms", help="spacing of the measured delta_t", positive=True),
+        "n_pairings": Field("int", 60, low=1),
+        "frequency": Field("quantity", "1 Hz", help="pairing frequency of the pair rules", positive=True),
+        "dt": Field("quantity", "0.5 ms", help="simulation time step", positive=True),
     },
     "rules": {
         "pair": Field("list[str]", list(PAIR_RULES), choices=PAIR_RULES),
         "triplet_frequencies": Field("list[quantity]", ["1 Hz", "20 Hz"],
                                      help="pairing frequencies for the triplet rule "
-                                          "(empty: skip it)"),
+                                          "(empty: skip it)", positive=True),
     },
     "liquid": {
         "enabled": Field("bool", True, help="also run STDP on the E->E synapses of a liquid"),
         "rule": Field("str", "additive", choices=PAIR_RULES + ("triplet",)),
-        "shape": Field("list[int]", [15, 3, 3]),
-        "n_channels": Field("int", 4),
-        "rate": Field("quantity", "20 Hz", help="Poisson rate of each input channel"),
-        "duration": Field("quantity", "2 s"),
+        "shape": Field("list[int]", [15, 3, 3], low=1),
+        "n_channels": Field("int", 4, low=1),
+        "rate": Field("quantity", "20 Hz", help="Poisson rate of each input channel", positive=True),
+        "duration": Field("quantity", "2 s", positive=True),
         "method": Field("str", "exact", choices=("exact", "euler"),
                         help="Brian2 integration of the neuron equations"),
     },
@@ -85,8 +90,6 @@ def _liquid_weights(liq, seed, report):
     from ..spiking.features import STDPFeature
     from ..spiking.lsm import LiquidStateMachine
 
-    if len(liq["shape"]) != 3:
-        raise ValueError(f"liquid.shape must have 3 entries, got {liq['shape']}")
     lsm = LiquidStateMachine(tuple(liq["shape"]), n_inputs=liq["n_channels"],
                              features={"stdp": {"rule": liq["rule"]}}, method=liq["method"],
                              seed=seed)

@@ -36,6 +36,11 @@ class Experiment:
         One line for listings (default: the runner docstring's first line).
     requires : tuple of str
         Modules the runner imports, checked when a spec is loaded.
+    check : callable, optional
+        ``check(spec)`` raises ``ValueError`` naming the key(s) when values that are
+        each valid do not fit together (a washout shorter than a delay, say); called
+        when a spec is loaded, so ``biornn validate`` and ``run`` agree and a sweep
+        refuses a bad point before anything runs.
     """
 
     kind: str
@@ -44,12 +49,14 @@ class Experiment:
     figures: tuple = ()
     help: str = ""
     requires: tuple = ()
+    check: object = None
 
     def __call__(self, spec, seed, report):
         return self.runner(spec, seed, report)
 
 
-def experiment(kind: str, *, schema: dict, figures=(), help: str = "", requires=()):
+def experiment(kind: str, *, schema: dict, figures=(), help: str = "", requires=(),
+               check=None):
     """Decorator turning ``runner(spec, seed, report)`` into an :class:`Experiment`.
 
     It registers nothing: the module attribute it creates is found through
@@ -58,7 +65,7 @@ def experiment(kind: str, *, schema: dict, figures=(), help: str = "", requires=
     def deco(runner):
         return Experiment(kind, runner, schema, tuple(figures),
                           help or (runner.__doc__ or "").strip().split("\n")[0],
-                          tuple(requires))
+                          tuple(requires), check)
     return deco
 
 

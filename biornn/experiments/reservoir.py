@@ -12,10 +12,12 @@ from .registry import experiment
 from ..readout import Ridge
 from ..schema import Field
 from .common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_task,
+                     check_delay_washout,
                       fit_and_score, make_readout, plot_analog)
 
 
 @experiment("esn_benchmark", figures=("traces", "forgetting_curve"),
+            check=lambda spec: check_delay_washout(spec["task"], "task"),
           schema={"task": ANALOG_TASK_SCHEMA, "esn": ESN_PARAMS, "readout": READOUT_SCHEMA})
 def esn_benchmark(spec, seed, report):
     """ESN on an analog task (NARMA or memory capacity) with the shared ridge readout."""
@@ -34,16 +36,16 @@ def esn_benchmark(spec, seed, report):
 
 @experiment("mackey_glass_closed_loop", figures=("free_run",), schema={
     "task": {
-        "tau": Field("float", 17.0, help="Mackey-Glass delay (17: mildly chaotic)"),
-        "n_train": Field("int", 20000, help="teacher-forced training steps"),
-        "washout": Field("int", 1000, help="initial training steps left out of the readout"),
-        "n_trials": Field("int", 10, help="independent test trials"),
-        "teach": Field("int", 1000, help="teacher-forced steps that start each test trial"),
-        "horizon": Field("int", 84, help="free-running step scored (84 in Jaeger & Haas 2004)"),
-        "n_show": Field("int", 300, help="free-running steps drawn (first trial)"),
+        "tau": Field("float", 17.0, help="Mackey-Glass delay (17: mildly chaotic)", positive=True),
+        "n_train": Field("int", 20000, help="teacher-forced training steps", low=1),
+        "washout": Field("int", 1000, help="initial training steps left out of the readout", low=0),
+        "n_trials": Field("int", 10, help="independent test trials", low=1),
+        "teach": Field("int", 1000, help="teacher-forced steps that start each test trial", low=0),
+        "horizon": Field("int", 84, help="free-running step scored (84 in Jaeger & Haas 2004)", low=1),
+        "n_show": Field("int", 300, help="free-running steps drawn (first trial)", low=1),
     },
     "esn": ESN_PARAMS,
-    "readout": {"alpha": Field("float", 1e-11, help="ridge penalty")},
+    "readout": {"alpha": Field("float", 1e-11, help="ridge penalty", low=0)},
 })
 def mackey_glass_closed_loop(spec, seed, report):
     """ESN trained by teacher forcing on Mackey-Glass, then run closed loop (Jaeger & Haas 2004).
