@@ -119,14 +119,23 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
                         progress=False)
 
 
-def test_a_failing_point_is_recorded_and_retried(tmp_path):
-    # memory capacity needs washout >= max_delay: checked when the point runs
+def test_a_failing_point_is_recorded_and_retried(tmp_path, monkeypatch):
+    # a point that fails while running (a network that diverges, say) is recorded
+    from biornn import experiments
+
+    real_run = experiments.run
+
+    def run(spec, **kwargs):
+        if spec["task"]["max_delay"] == 30:
+            raise FloatingPointError("diverged at max_delay 30")
+        return real_run(spec, **kwargs)
+    monkeypatch.setattr(experiments, "run", run)
     points = [{"task.max_delay": 10}, {"task.max_delay": 30}]
-    over = TINY + ["task.name=memory_capacity"]
+    over = TINY + ["task.name=memory_capacity", "task.washout=30"]
     res = sweep.run_sweep("esn_narma", points, [0], out=tmp_path, overrides=over,
                           max_workers=1, progress=False)
     assert (res.n_run, len(res.failed), res.complete) == (1, 1, False)
-    assert "max_delay" in res.failed[0]["error"]
+    assert "max_delay 30" in res.failed[0]["error"]
     assert len(list((tmp_path / "failed").glob("*.json"))) == 1
     assert [r["task.max_delay"] for r in res.rows] == [10]
     again = sweep.run_sweep("esn_narma", points, [0], out=tmp_path, overrides=over,
