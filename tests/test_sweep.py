@@ -131,7 +131,7 @@ def test_a_failing_point_is_recorded_and_retried(tmp_path, monkeypatch):
         return real_run(spec, **kwargs)
     monkeypatch.setattr(experiments, "run", run)
     points = [{"task.max_delay": 10}, {"task.max_delay": 30}]
-    over = TINY + ["task.name=memory_capacity", "task.washout=30"]
+    over = TINY + ["task.name=memory_capacity", "task.washout=40"]
     res = sweep.run_sweep("esn_narma", points, [0], out=tmp_path, overrides=over,
                           max_workers=1, progress=False)
     assert (res.n_run, len(res.failed), res.complete) == (1, 1, False)
