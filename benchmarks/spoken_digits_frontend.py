@@ -106,7 +106,7 @@ def splits(data):
     out = {"official": (np.flatnonzero(idx >= 5), (np.flatnonzero(idx >= 10),
                                                    np.flatnonzero((idx >= 5) & (idx < 10))),
                         np.flatnonzero(idx < 5))}
-    speakers = sorted(set(spk))
+    speakers = sorted(set(spk.tolist()))
     for k, s in enumerate(speakers):
         val = speakers[(k + 1) % len(speakers)]
         train = np.flatnonzero(spk != s)
@@ -129,7 +129,7 @@ def main():
     t0 = time.time()
     data = bn.tasks.spoken_digits(args.root)
     LABELS = data.labels
-    print(f"FSDD: {len(data)} recordings, speakers {sorted(set(data.speakers))}, "
+    print(f"FSDD: {len(data)} recordings, speakers {sorted(set(data.speakers.tolist()))}, "
           f"{data.sample_rate} Hz; numpy {np.__version__}; one BLAS thread")
     S = splits(data)
     loso = [s for s in S if s != "official"]
