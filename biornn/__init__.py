@@ -6,7 +6,10 @@ Shared layer
     readout        Ridge, RidgeClassifier, RLS (the one linear readout every model uses)
     tasks          NARMA, Mackey-Glass, memory capacity, sinusoids, spike templates, ...
     metrics        nrmse, nmse, memory_capacity, accuracy, separation
-    states         spikes -> features, washout, sequence reducers
+    states         spikes -> features, washout, sequence reducers (last, mean, segment_mean)
+    audio          cochleagram (gammatone filterbank, ERB scale), spike encodings (Poisson, BSA,
+                   send-on-delta); tasks.spoken_digits reads real recordings (FSDD layout)
+    sequence_readout  TimeStepClassifier: readout on every step, time-averaged decision
     io             save/load as .npz + JSON (no pickle)
     specs, schema  model files (models/*.toml) and experiment specs (simulations/*.toml)
     experiments    load_spec, run, write_run: one spec -> results.json + spec.toml + figures;
@@ -38,6 +41,7 @@ Spikes and spiking tasks
 __version__ = "0.1.0"
 
 from . import io, metrics, readout, states, tasks  # noqa: E402
+from . import audio, sequence_readout  # noqa: E402  (cochlear front end, time-step readout)
 from .io import load, save  # noqa: E402
 from .readout import RLS, Ridge, RidgeClassifier  # noqa: E402
 from .rate.esn import ESN, EchoStateNetwork  # noqa: E402

@@ -60,6 +60,41 @@ def mean(states):
     return arr.mean(axis=0) if arr.ndim == 2 else arr.mean(axis=1)
 
 
+def segment_mean(states, n_segments=4):
+    """The state averaged over ``n_segments`` equal time segments, concatenated.
+
+    Segment ``k`` of a sequence of ``T`` steps covers steps ``floor(k T / n) ..
+    floor((k + 1) T / n) - 1``, so every sequence, whatever its length, gives
+    ``n_segments * features`` values ``[mean_1, ..., mean_n]``: a fixed-size summary
+    that keeps the coarse time course of an utterance (with ``n_segments=1`` it is
+    :func:`mean`).
+
+    Parameters
+    ----------
+    states : (time, features), (batch, time, features) or list of (time_i, features)
+    n_segments : int, default 4
+        At most the length of the shortest sequence.
+
+    Returns
+    -------
+    ndarray (n_segments * features,) or (batch, n_segments * features)
+    """
+    n_segments = check_positive_int("n_segments", n_segments)
+    arr, form = _time_axis_arrays("states", states)
+    seqs = arr if form == "list" or arr.ndim == 3 else [arr]
+    out = []
+    for i, s in enumerate(seqs):
+        T = s.shape[0]
+        if T < n_segments:
+            raise ValueError(f"states[{i}] has {T} time steps, fewer than n_segments "
+                             f"({n_segments})")
+        edges = (np.arange(n_segments + 1) * T) // n_segments
+        sums = np.add.reduceat(s, edges[:-1], axis=0)
+        out.append((sums / np.diff(edges)[:, None]).reshape(-1))
+    out = np.stack(out)
+    return out[0] if form == "array" and arr.ndim == 2 else out
+
+
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 from ._rng import as_generator
 from ._validate import (as_float_array, check_nonnegative, check_nonnegative_int,
                         check_positive, check_positive_int, to_seconds)
+from .datasets import SpokenDigits, spoken_digits  # noqa: F401  (real recordings)
 
 # ---------------------------------------------------------------------------
 # Analog time-series tasks (NARMA, Mackey-Glass, memory capacity, sinusoids)
