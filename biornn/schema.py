@@ -87,7 +87,10 @@ class ModelParams:
     default is a bool, int or float must be given as one.  ``fixed`` names keys the
     runner sets itself (such as the input dimension), which a spec may not set.
     ``types`` gives a :class:`Field` type for parameters without a default
-    (``{"n_units": "int"}``).
+    (``{"n_units": "int"}``).  A class with a ``check_params(**params)`` class method
+    (raising ``ValueError``/``TypeError`` naming the parameter) has its values'
+    ranges, choices, units and memory needs checked when the spec is loaded; the
+    runner's fixed arguments are not among them.
     """
 
     target: str
@@ -275,6 +278,14 @@ def _validate_model_table(schema: ModelParams, table, where):
     missing = [k for k, d in params.items() if d is REQUIRED and k not in values]
     if missing:
         raise SpecError(f"{where}: missing required parameter(s) {missing} of {cls.__name__}")
+    check = getattr(cls, "check_params", None)
+    if check is not None:
+        # the class checks ranges, choices, units and memory without building anything
+        try:
+            check(**({"preset": preset} if preset is not None and hasattr(cls, "from_model")
+                     else {}), **values)
+        except (ValueError, TypeError) as exc:
+            raise SpecError(f"{where}: {exc}") from None
     if preset is not None:
         values["preset"] = preset
     return values
