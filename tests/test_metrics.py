@@ -39,3 +39,22 @@ def test_memory_capacity_counts_perfectly_recalled_delays():
 
 def test_accuracy():
     assert bn.metrics.accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
+
+
+def test_confidence_interval_matches_the_t_formula_and_shrinks_with_more_seeds():
+    from scipy import stats
+
+    from biornn.metrics import confidence_interval
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(0.8, 0.05, 5)
+    m, h = confidence_interval(x)
+    assert m == pytest.approx(x.mean())
+    assert h == pytest.approx(stats.t.ppf(0.975, 4) * x.std(ddof=1) / np.sqrt(5))
+    # on a synthetic accuracy with fixed spread, the interval narrows as seeds are added
+    widths = [np.mean([confidence_interval(rng.normal(0.8, 0.05, n))[1] for _ in range(200)])
+              for n in (3, 5, 10, 30)]
+    assert widths == sorted(widths, reverse=True)
+    assert np.isnan(confidence_interval([0.7])[1])
+    with pytest.raises(ValueError, match="values"):
+        confidence_interval([0.5, np.nan])
