@@ -1,6 +1,8 @@
 """Dendritic integration: clustered synchronous input on an NMDA dendrite sums supralinearly.
 
-Peak somatic and dendritic depolarisation of a two-compartment cell against the
+At the parameters the liquid uses (``models/lsm_features.toml``, the defaults of
+:mod:`biornn.spiking.dendrites`), peak somatic and dendritic depolarisation of a
+two-compartment cell against the
 number of excitatory inputs on its dendrite: synchronous with the NMDA nonlinearity,
 with a sigmoidal one, without a nonlinearity, and the same inputs spread 50 ms apart;
 the dashed line is the arithmetic sum of single responses.
