@@ -54,8 +54,6 @@ Extensions that connect neurons must keep copies apart (use
 
 from __future__ import annotations
 
-import tomllib
-
 import numpy as np
 
 from .. import states
@@ -63,11 +61,12 @@ from .._rng import as_generator, derive_seed
 from .._validate import check_choice, check_in_range, check_positive_int, \
     to_duration, to_seconds, to_si
 from ..io import register_saveable
-from ..specs import model_path
 from . import connectivity as conn
 from .connectivity import ConnectivityParameters, InputParameters
 from .encoding import check_analog, check_spike_trials, poisson_spikes
-from .neurons import CELLS, LIF, LIFParameters, NeuronModel
+from .lsm_parameters import neuron_parameters, parameter_units, preset_arguments, \
+    resolve_cell
+from .neurons import CELLS, LIF, LIFParameters
 from .recording import MAX_RECORD_BYTES, Recorder
 from .runtime import RuntimeSimulator
 from .synapses import SynapseParameters
@@ -75,65 +74,6 @@ from .synapses import SynapseParameters
 __all__ = ["LiquidStateMachine", "LSM", "parameter_units"]
 
 TARGETS = ("numpy", "cython", "cpp_standalone")
-
-#: Units of the liquid's scalar parameters (the tables have their own, see
-#: :func:`parameter_units`).
-SCALAR_UNITS = {"length_constant": "1", "inhibitory_fraction": "1", "dt": "s",
-                "sample_interval": "s", "tau_filter": "s"}
-
-
-def parameter_units(cell="lif") -> dict:
-    """Declared unit of every physical parameter of the liquid, as a nested dict.
-
-    ``{"dt": "s", ..., "neuron": {"tau_m": "s", "R_m": "ohm", ...}, "synapses":
-    {"parameter_spread": "1", "EE": {"U": "1", "D": "s", ...}, ...}, "input": {...},
-    "connectivity": {...}}``; ``"1"`` marks a dimensionless number.  ``cell`` picks
-    the neuron table (``"adaptive_lif"`` adds ``tau_w``, ``b``).  For spec
-    validation: a value's dimension must match (:func:`biornn._validate.to_si`).
-    """
-    return {**SCALAR_UNITS, "neuron": _resolve_cell(cell)[0].parameters.units(),
-            "synapses": SynapseParameters.units(), "input": InputParameters.units(),
-            "connectivity": ConnectivityParameters.units()}
-
-
-def _read_preset(name) -> tuple[dict, str]:
-    """Raw TOML of a model preset (quantities still strings, checked by the classes)."""
-    path = model_path(name)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), str(path)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: malformed TOML: {exc}") from None
-
-
-def _resolve_cell(cell):
-    """``(NeuronModel, preset neuron table or None)`` for a cell given by name or object."""
-    if isinstance(cell, NeuronModel):
-        return cell, None
-    if not isinstance(cell, str):
-        raise TypeError(f"cell must be a name ({sorted(CELLS)} or a model file) or a "
-                        f"NeuronModel, got {type(cell).__name__}")
-    if cell in CELLS:
-        return CELLS[cell], None
-    raw, path = _read_preset(cell)
-    family = raw.get("model", {}).get("cell")
-    if family not in CELLS:
-        raise ValueError(f"cell {cell!r}: {path} is not a cell model: its [model] table "
-                         f"must name cell = one of {sorted(CELLS)}, got {family!r}")
-    return CELLS[family], (raw.get("neuron", {}), path)
-
-
-def _neuron_parameters(model, neuron, preset):
-    """The cell's parameter set: class defaults, then the cell file, then ``neuron``."""
-    cls = model.parameters
-    base = cls()
-    if preset is not None:
-        table, path = preset
-        base = cls.from_mapping(table, name=f"{path}: neuron")
-    if isinstance(neuron, cls):
-        return neuron
-    if isinstance(neuron, LIFParameters):  # e.g. the LIF default with the adaptive cell
-        neuron = dict(neuron)
-    return cls.from_mapping(neuron, name="neuron", base=base)
 
 
 @register_saveable
@@ -233,8 +173,8 @@ class LiquidStateMachine:
             0, 1)
         self.connectivity = ConnectivityParameters.from_mapping(connectivity,
                                                                 name="connectivity")
-        self.cell, cell_preset = _resolve_cell(cell)
-        self.neuron = _neuron_parameters(self.cell, neuron, cell_preset)
+        self.cell, cell_preset = resolve_cell(cell)
+        self.neuron = neuron_parameters(self.cell, neuron, cell_preset)
         self.synapses = SynapseParameters.from_mapping(synapses, name="synapses")
         self.input = InputParameters.from_mapping(input, name="input")
         self.n_inputs = None if n_inputs is None else check_positive_int("n_inputs", n_inputs)
@@ -274,36 +214,7 @@ class LiquidStateMachine:
         (``neuron``, ``synapses``, ``input``, ``connectivity``) given as dicts
         override single entries of the preset's tables.
         """
-        raw, path = _read_preset(name)
-        geo = raw.get("geometry", {})
-        kwargs = {**{k: geo[k] for k in ("length_constant", "inhibitory_fraction") if k in geo},
-                  **raw.get("simulation", {})}
-        if "shape" in geo:
-            kwargs["shape"] = tuple(geo["shape"])
-        if "cell" in raw.get("model", {}):
-            kwargs["cell"] = raw["model"]["cell"]
-        kwargs.update({k: v for k, v in overrides.items() if k not in _TABLES})
-        cell, cell_preset = _resolve_cell(kwargs.get("cell", "lif"))
-        try:
-            for key, pcls in _TABLES.items():
-                if key == "neuron":
-                    base = _neuron_parameters(cell, raw.get("neuron", {}), cell_preset)
-                else:
-                    base = pcls.from_mapping(raw.get(key, {}), name=key)
-                kwargs[key] = base
-        except (ValueError, TypeError) as exc:
-            raise type(exc)(f"{path}: {exc}") from None
-        for key, pcls in _TABLES.items():
-            if key in overrides:
-                value = overrides[key]
-                if key == "neuron" and isinstance(value, dict):
-                    kwargs[key] = type(kwargs[key]).from_mapping(value, name=key,
-                                                                 base=kwargs[key])
-                elif isinstance(value, dict):
-                    kwargs[key] = pcls.from_mapping(value, name=key, base=kwargs[key])
-                else:
-                    kwargs[key] = value
-        return cls(seed=seed, **kwargs)
+        return cls(seed=seed, **preset_arguments(name, overrides))
 
     # ------------------------------------------------------------------ structure
     @property
@@ -583,6 +494,3 @@ class LiquidStateMachine:
 
 
 LSM = LiquidStateMachine
-
-_TABLES = {"connectivity": ConnectivityParameters, "neuron": LIFParameters,
-           "synapses": SynapseParameters, "input": InputParameters}

@@ -49,6 +49,9 @@ def _synapses(source, target, projection, model_on_pre, n_copies, n_pre, n_post,
     syn = b2.Synapses(source, target, model=model, on_pre=on_pre, on_post=on_post,
                       namespace=namespace or {}, dt=dt, name=name)
     i, j = replicate(projection.pre, projection.post, n_copies, n_pre, n_post)
+    if i.size == 0:  # an empty projection (C = 0): Brian2 cannot connect empty arrays
+        syn.connect(False)
+        return syn
     syn.connect(i=i, j=j)
     for key, values in projection.params.items():
         setattr(syn, key, np.tile(values, n_copies) * _UNITS[key])
