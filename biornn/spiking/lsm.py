@@ -24,9 +24,10 @@ Extending the liquid
 The builder is composed of parts, so biophysical features hook in without editing
 this module:
 
-* Neuron equations are assembled by :func:`~biornn.spiking.neurons.lif_equations`
-  from a list of :class:`~biornn.spiking.neurons.Current` parts (here ``I_syn_e``,
-  ``I_syn_i`` and, for analog input, ``I_inj``), each summed into the membrane.
+* The cell (``cell=``: ``"lif"``, ``"adaptive_lif"`` or a user's
+  :class:`~biornn.spiking.neurons.NeuronModel`) gets a list of
+  :class:`~biornn.spiking.neurons.Current` parts (here ``I_syn_e``, ``I_syn_i``
+  and, for analog input, ``I_inj``), summed into its input current ``I_in``.
 * Each projection writes its own current (excitatory -> ``I_syn_e``, inhibitory ->
   ``I_syn_i``); a new projection adds a new current rather than sharing one.
 * ``extensions``: objects with ``currents`` (a list of ``Current`` parts added to the
@@ -50,6 +51,15 @@ A sketch (a slow GABA_B-like current driven by the inhibitory neurons)::
 
 Extensions that connect neurons must keep copies apart (use
 :func:`biornn.spiking.runtime.replicate` on one copy's index arrays).
+
+For Brian2 users
+----------------
+``lsm.build_network()`` (and, after a run, ``lsm.network``) gives the Brian2
+objects under documented names (:mod:`biornn.spiking.runtime`); ``run(...,
+record={"v": [0, 3]})`` returns voltage traces of chosen neurons, and ``run(...,
+monitors={"m": lambda net: b2.StateMonitor(net.neurons, "v", record=[0])})`` adds
+a user's monitor to every chunk (:mod:`biornn.spiking.recording`).  Parameters and
+their units: :mod:`biornn.spiking.lsm_parameters`.
 """
 
 from __future__ import annotations

@@ -80,6 +80,16 @@ def test_a_parameter_of_the_wrong_dimension_is_refused(kwargs, where, unit):
     assert msg.startswith(where) and unit in msg and "got" in msg
 
 
+def test_run_analog_refuses_wrong_units_before_running():
+    lsm = LSM((3, 3, 1), n_inputs=1, seed=0)
+    with pytest.raises(ValueError, match="input_scale must be a current in A"):
+        lsm.run_analog(np.zeros((5, 1)), input_scale="1 mV", progress=False)
+    with pytest.raises(ValueError, match="input_dt must be a time in s"):
+        lsm.run_analog(np.zeros((5, 1)), input_dt=1 * b2.Hz, progress=False)
+    with pytest.raises(ValueError, match="max_rate must be a rate in Hz"):
+        lsm.run_analog(np.zeros((5, 1)), mode="poisson", max_rate="100 ms", progress=False)
+
+
 def test_quantities_and_strings_with_units_equal_si_floats():
     a = LSM((3, 3, 3), seed=1, dt=0.1 * b2.ms, sample_interval="10 ms",
             neuron={"tau_m": "30 ms", "R_m": 1 * b2.Mohm, "I_b": "13.5 nA"},
