@@ -8,6 +8,7 @@ expected, and raises :class:`ValueError` (bad value) or :class:`TypeError`
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -23,6 +24,16 @@ __all__ = [
     "as_sequences",
     "check_same_length",
     "to_seconds",
+    "to_si",
+    "to_si_array",
+    "to_duration",
+    "is_plain_number",
+    "unit_dimension",
+    "UnitWarning",
+    "warn_implausible",
+    "ParameterSet",
+    "param",
+    "nested",
 ]
 
 
@@ -210,17 +221,257 @@ def check_same_length(name_a, a, name_b, b, axis=0):
 
 
 def to_seconds(name, value, *, allow_zero=False) -> float:
-    """Return a duration in seconds from a float (SI) or a Brian2 quantity.
+    """Return a duration in seconds from a float (SI), a Brian2 quantity or a
+    string with a unit (``"200 ms"``); see :func:`to_si`.
 
-    Brian2 is not imported here: a quantity is recognised by its ``dim``
-    attribute and converted with ``float(value / second)`` semantics.
+    Brian2 is not imported here: a quantity is recognised by its type's module.
     """
-    if hasattr(value, "dim"):
-        dim = getattr(value, "dim")
-        if str(dim) not in ("s", "second"):
-            raise ValueError(f"{name} must be a time (seconds), got {value!r}")
-        value = float(np.asarray(value))
-    value = _check_real(name, value)
+    value = to_si(name, value, "s")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} seconds, got {value}")
     return value
+
+
+# ---------------------------------------------------------------------------
+# Physical quantities: SI floats, Brian2 quantities or strings with units
+# ---------------------------------------------------------------------------
+
+class UnitWarning(UserWarning):
+    """A plain number (read as SI) that is implausible for its role.
+
+    Passing the value with its unit (``"200 ms"`` or ``200 * brian2.ms``) says
+    what was meant and silences the warning, as does
+    ``warnings.filterwarnings("ignore", category=UnitWarning)``.
+    """
+
+
+#: What each declared unit measures, for messages.
+UNIT_KINDS = {"s": "a time", "V": "a voltage", "A": "a current", "ohm": "a resistance",
+              "S": "a conductance", "Hz": "a rate", "F": "a capacitance", "1": "a number"}
+
+# Brian2 dimension exponents of (m, kg, s, A, mol) -> exponents of the units
+# biornn.specs names (s, V, A, m, mol): V = kg m^2 s^-3 A^-1 carries the kg.
+_BRIAN_BASES = ("m", "kg", "s", "A", "K", "mol", "cd")
+
+
+def _is_quantity(value) -> bool:
+    """A Brian2 Quantity (recognised without importing Brian2)."""
+    return hasattr(value, "dim") and type(value).__module__.startswith("brian2")
+
+
+def _brian_dimension(value):
+    """Dimension of a Brian2 quantity as exponents of (s, V, A, m, mol)."""
+    e = dict(zip(_BRIAN_BASES, (value.dim.get_dimension(b) for b in _BRIAN_BASES)))
+    if e["K"] or e["cd"]:
+        return None  # kelvin, candela: nothing biornn measures
+    volt = e["kg"]
+    return (e["s"] + 3 * volt, volt, e["A"] + volt, e["m"] - 2 * volt, e["mol"])
+
+
+def unit_dimension(unit: str):
+    """Dimension of a declared unit (``"s"``, ``"ohm"``, ``"1"``) as in biornn.specs."""
+    from .specs import quantity_dimension  # pure parsing, no Brian2
+    return quantity_dimension(f"1 {unit}", "unit")
+
+
+def to_si(name: str, value, unit: str) -> float:
+    """Return a scalar physical parameter as a float in SI units.
+
+    Parameters
+    ----------
+    name : str
+        Argument name for messages (``"neuron.tau_m"``).
+    value : float, Brian2 Quantity or str
+        A plain number is taken as already in SI units (seconds, volts, amperes, ...);
+        a quantity (``30 * brian2.ms``) or a string with a unit (``"30 ms"``) must
+        have the dimension of ``unit``.
+    unit : str
+        Declared unit: ``"s"``, ``"V"``, ``"A"``, ``"ohm"``, ``"S"``, ``"Hz"``, ``"F"``
+        or ``"1"`` (dimensionless).
+
+    Raises
+    ------
+    ValueError
+        Wrong dimension (the message names the parameter, the expected unit and
+        what was given), unparsable string, NaN or infinite value.
+    TypeError
+        Neither a number, a quantity nor a string.
+    """
+    from .specs import dimension_name, parse_quantity, quantity_dimension
+    want = unit_dimension(unit)
+    expected = f"{UNIT_KINDS.get(unit, 'a quantity')} in {unit}"
+    if unit == "1":
+        expected = "a dimensionless number"
+    given = None
+    if _is_quantity(value):
+        given = _brian_dimension(value)
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name} must be a scalar, got {value!r}")
+        si = float(np.asarray(value))
+    elif isinstance(value, str):
+        try:  # a bare number in a string ("0.5") is dimensionless
+            si, given = float(value), unit_dimension("1")
+        except ValueError:
+            si = None
+        try:
+            if si is None:
+                si, given = parse_quantity(value, name), quantity_dimension(value, name)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be {expected} such as '1 {unit}': {exc}") from None
+    else:
+        return _check_real(name, value)
+    if given != want:
+        got = "an unknown dimension" if given is None else dimension_name(given)
+        raise ValueError(f"{name} must be {expected}, got {value!r} ({got})")
+    if not np.isfinite(si):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return si
+
+
+def is_plain_number(value) -> bool:
+    """True for a number without a unit (int, float, numpy scalar): read as SI."""
+    return _is_real(value) or (isinstance(value, np.ndarray) and not _is_quantity(value))
+
+
+def warn_implausible(name: str, message: str, *, stacklevel: int = 3) -> None:
+    """Warn (:class:`UnitWarning`) that a plain number looks like a unit slip."""
+    import warnings
+    warnings.warn(f"{name}: {message}; pass it with a unit (e.g. '200 ms' or "
+                  "200*brian2.ms) to say what you mean, or silence this with "
+                  "warnings.filterwarnings('ignore', category=biornn._validate.UnitWarning)",
+                  UnitWarning, stacklevel=stacklevel)
+
+
+#: A duration given as a plain number above this many seconds draws a UnitWarning.
+PLAUSIBLE_DURATION_S = 100.0
+
+
+def to_duration(name: str, value, *, allow_zero=False, limit=PLAUSIBLE_DURATION_S) -> float:
+    """A time in seconds (:func:`to_seconds`) that warns when a plain number exceeds
+    ``limit`` seconds (``duration=200`` meaning 200 ms would simulate 200 s)."""
+    seconds = to_seconds(name, value, allow_zero=allow_zero)
+    if limit is not None and seconds > limit and is_plain_number(value):
+        warn_implausible(name, f"{value!r} is read as {seconds:g} s (more than {limit:g} s "
+                         "of simulated time)", stacklevel=4)
+    return seconds
+
+
+def to_si_array(name: str, value, unit: str, *, ndim=1) -> np.ndarray:
+    """An array of a physical quantity in SI floats (plain numbers, a Brian2 array
+    quantity, or a sequence of quantities / strings with units)."""
+    if _is_quantity(value):
+        if _brian_dimension(value) != unit_dimension(unit):
+            to_si(name, value.flat[0] if np.ndim(value) else value, unit)  # raises, named
+        return as_float_array(name, np.asarray(value), ndim=ndim, allow_nan=True)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, str) or _is_quantity(v)
+                                                 for v in value):
+        return np.array([to_si(f"{name}[{i}]", v, unit) for i, v in enumerate(value)])
+    return as_float_array(name, value, ndim=ndim, allow_nan=True)
+
+
+# ---------------------------------------------------------------------------
+# Parameter sets: frozen dataclasses whose fields declare units
+# ---------------------------------------------------------------------------
+
+_BOUNDS = {"positive": (0, np.inf, True), "nonnegative": (0, np.inf, False),
+           "fraction": (0, 1, False), "probability": (0, 1, True)}
+
+
+def param(default, unit: str = "1", bound: str | None = None):
+    """A field of a :class:`ParameterSet` with its default (SI), declared unit and,
+    optionally, a bound (``"positive"``, ``"nonnegative"``, ``"fraction"`` for
+    [0, 1], ``"probability"`` for (0, 1])."""
+    from dataclasses import field
+    return field(default=default, metadata={"unit": unit, "bound": bound})
+
+
+def nested(default):
+    """A field of a :class:`ParameterSet` holding another parameter set."""
+    from dataclasses import field
+    return field(default=default, metadata={"nested": True})
+
+
+class ParameterSet(Mapping):
+    """Base of the frozen parameter dataclasses of a model part (neuron, synapses, ...).
+
+    Each field is declared with :func:`param` (default in SI units, unit, bound) or
+    :func:`nested`.  Values may be given as SI floats, Brian2 quantities or strings
+    with units (``"30 ms"``); they are checked against the declared unit and stored
+    as SI floats.  A parameter set reads like a read-only dict (``p["tau_m"]``,
+    ``dict(p)``) as well as a dataclass (``p.tau_m``).
+    """
+
+    def __post_init__(self):
+        from dataclasses import fields
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not f.metadata.get("nested"):
+                object.__setattr__(self, f.name, _convert_param(f, value, f.name))
+
+    @classmethod
+    def units(cls) -> dict:
+        """Declared unit of every parameter (nested sets as nested dicts)."""
+        from dataclasses import fields
+        return {f.name: f.default.units() if f.metadata.get("nested") else f.metadata["unit"]
+                for f in fields(cls)}
+
+    @classmethod
+    def from_mapping(cls, values, *, name: str, base=None):
+        """Parameters from ``base`` (default: the class defaults) with ``values``
+        (a mapping, possibly partial and nested) overriding them.
+
+        Raises
+        ------
+        ValueError
+            An unknown key (the known ones are listed), a wrong unit or a value
+            out of bounds; the message names ``name.key``.
+        """
+        from dataclasses import fields, replace
+        if isinstance(values, cls) and base is None:
+            return values
+        if not isinstance(values, Mapping):
+            raise TypeError(f"{name} must be a dict of parameters or a {cls.__name__}, "
+                            f"got {type(values).__name__}")
+        known = {f.name: f for f in fields(cls)}
+        base = cls() if base is None else base
+        out = {}
+        for key, value in values.items():
+            if key not in known:
+                raise ValueError(f"{name} has no parameter {key!r}; known: {sorted(known)}")
+            f = known[key]
+            if f.metadata.get("nested"):
+                sub = type(f.default)
+                out[key] = sub.from_mapping(value, name=f"{name}.{key}", base=base[key]) \
+                    if isinstance(value, Mapping) and not isinstance(value, sub) else value
+            else:
+                out[key] = _convert_param(f, value, f"{name}.{key}")
+        return replace(base, **out)
+
+    def to_dict(self) -> dict:
+        """Plain nested dict of SI floats (for JSON)."""
+        return {k: v.to_dict() if isinstance(v, ParameterSet) else v for k, v in self.items()}
+
+    def __getitem__(self, key):
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+    @classmethod
+    def _names(cls):
+        from dataclasses import fields
+        return [f.name for f in fields(cls)]
+
+
+def _convert_param(f, value, name):
+    si = to_si(name, value, f.metadata["unit"])
+    bound = f.metadata.get("bound")
+    if bound:
+        low, high, low_open = _BOUNDS[bound]
+        check_in_range(name, si, low, high, low_open=low_open)
+    return si

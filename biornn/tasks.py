@@ -12,7 +12,8 @@ import numpy as np
 
 from ._rng import as_generator
 from ._validate import (as_float_array, check_nonnegative, check_nonnegative_int,
-                        check_positive, check_positive_int, to_seconds)
+                        check_positive, check_positive_int, is_plain_number, to_duration,
+                        to_seconds, to_si, warn_implausible)
 from .datasets import SpokenDigits, spoken_digits  # noqa: F401  (real recordings)
 
 # ---------------------------------------------------------------------------
@@ -258,12 +259,16 @@ def spike_templates(n_templates=2, n_channels=4, duration=0.5, rate=20.0, jitter
     ----------
     n_templates : int, default 2
     n_channels : int, default 4
-    duration : float, default 0.5
-        Seconds.
-    rate : float, default 20.0
-        Hz per channel.
-    jitter : float, default 0.004
-        SD of the Gaussian jitter (s); 0 gives exact copies.
+    duration : float (s), default 0.5
+    rate : float (Hz), default 20.0
+        Per channel.
+    jitter : float (s), default 0.004
+        SD of the Gaussian jitter; 0 gives exact copies.
+
+        ``duration``, ``rate`` and ``jitter`` also take Brian2 quantities or strings
+        with units (``"500 ms"``, ``20 * brian2.Hz``).  Plain numbers are SI; one
+        implausible for its role (a duration above 100 s, a jitter not below the
+        duration, a rate above 1 kHz) draws a ``UnitWarning``.
     n_trials : int, default 200
     seed : None, int or numpy.random.Generator
 
@@ -276,9 +281,16 @@ def spike_templates(n_templates=2, n_channels=4, duration=0.5, rate=20.0, jitter
     n_templates = check_positive_int("n_templates", n_templates)
     n_channels = check_positive_int("n_channels", n_channels)
     n_trials = check_positive_int("n_trials", n_trials)
-    duration = to_seconds("duration", duration)
-    rate = check_positive("rate", rate)
-    jitter = to_seconds("jitter", jitter, allow_zero=True)
+    duration = to_duration("duration", duration)
+    rate_hz = check_positive("rate", to_si("rate", rate, "Hz"))
+    if rate_hz > 1000 and is_plain_number(rate):
+        warn_implausible("rate", f"{rate!r} is read as {rate_hz:g} Hz (above 1 kHz)")
+    rate = rate_hz
+    jitter_s = to_seconds("jitter", jitter, allow_zero=True)
+    if jitter_s >= duration and is_plain_number(jitter):
+        warn_implausible("jitter", f"{jitter!r} is read as {jitter_s:g} s, not below the "
+                         f"duration ({duration:g} s)")
+    jitter = jitter_s
     rng = as_generator(seed)
     templates = SpikeTrials([_poisson_train(rng, n_channels, rate, duration)
                              for _ in range(n_templates)],

@@ -13,10 +13,43 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Projection", "grid_positions", "draw_types", "connection_probability",
+from .._validate import ParameterSet, param
+
+__all__ = ["ConnectivityParameters", "InputParameters", "Projection", "grid_positions", "draw_types", "connection_probability",
            "draw_recurrent", "draw_input", "positive_normal", "signed_gamma"]
 
 TYPES = ("E", "I")
+
+
+@dataclass(frozen=True)
+class ConnectivityParameters(ParameterSet):
+    """``C`` of ``C exp(-(D/lambda)^2)`` per connection type (first letter presynaptic),
+    Maass, Natschläger & Markram (2002): EE 0.3, EI 0.2, IE 0.4, II 0.1."""
+
+    EE: float = param(0.3, "1", "fraction")
+    EI: float = param(0.2, "1", "fraction")
+    IE: float = param(0.4, "1", "fraction")
+    II: float = param(0.1, "1", "fraction")
+
+
+@dataclass(frozen=True)
+class InputParameters(ParameterSet):
+    """Static input synapses of each input channel.
+
+    Parameters
+    ----------
+    A_E, A_I : float (A), default 18e-9, 9e-9
+        Mean amplitude onto excitatory / inhibitory neurons (Maass et al. 2002).
+    fraction : float (1), default 0.3
+        Fraction of the column each channel projects to (our choice).
+    delay : float (s), default 8e-4
+        Not given in the paper; the same as the non-EE delays.
+    """
+
+    A_E: float = param(18e-9, "A")
+    A_I: float = param(9e-9, "A")
+    fraction: float = param(0.3, "1", "probability")
+    delay: float = param(0.8e-3, "s", "nonnegative")
 
 
 @dataclass

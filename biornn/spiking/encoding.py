@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._rng import as_generator
-from .._validate import as_float_array, as_sequences, check_positive, to_seconds
+from .._validate import as_sequences, to_seconds, to_si, to_si_array
 
 __all__ = ["check_spike_trials", "poisson_spikes", "spikes_to_steps", "check_analog"]
 
@@ -60,7 +60,7 @@ def check_spike_trials(inputs, *, n_channels=None, duration=None):
             raise TypeError(f"{name} must be a pair (channel_indices, spike_times), "
                             f"got {type(trial).__name__}")
         channels = np.asarray(trial[0])
-        times = as_float_array(f"{name} spike_times", trial[1], ndim=1, allow_nan=True)
+        times = to_si_array(f"{name} spike_times", trial[1], "s")
         if channels.ndim != 1:
             raise ValueError(f"{name} channel_indices must be 1-d, got shape {channels.shape}")
         if channels.shape != times.shape:
@@ -80,8 +80,11 @@ def check_spike_trials(inputs, *, n_channels=None, duration=None):
             if times.min() < 0:
                 raise ValueError(f"{name} spike_times must be >= 0 s, got {times.min()}")
             if duration is not None and times.max() >= duration:
+                hint = (" (all of them lie beyond the duration: spike times are in "
+                        "seconds; were they given in ms? pass them with a unit, e.g. "
+                        "times * brian2.ms)" if times.min() >= duration else "")
                 raise ValueError(f"{name} spike_times must be < duration = {duration} s, "
-                                 f"got {times.max()}")
+                                 f"got {times.max()}{hint}")
         order = np.argsort(times, kind="stable")
         out.append((channels.astype(np.int64)[order], times[order]))
     return out
@@ -114,8 +117,9 @@ def poisson_spikes(signals, *, max_rate=100.0, input_dt=1e-3, seed=None):
     Parameters
     ----------
     signals : array_like, (trials, time, channels) or (time, channels)
-    max_rate : float, default 100.0
-    input_dt : float, default 1e-3
+    max_rate : float (Hz), default 100.0
+    input_dt : float (s), default 1e-3
+        Both also as Brian2 quantities or strings with units (``"1 ms"``).
     seed : None, int or numpy.random.Generator
 
     Returns
@@ -124,7 +128,9 @@ def poisson_spikes(signals, *, max_rate=100.0, input_dt=1e-3, seed=None):
         One pair per trial (the spike input format above).
     """
     batch = check_analog(signals)
-    max_rate = check_positive("max_rate", max_rate)
+    max_rate = to_si("max_rate", max_rate, "Hz")
+    if not max_rate > 0:
+        raise ValueError(f"max_rate must be > 0 Hz, got {max_rate}")
     input_dt = to_seconds("input_dt", input_dt)
     if max_rate * input_dt > 1:
         raise ValueError(f"max_rate * input_dt must be <= 1, got {max_rate * input_dt}")

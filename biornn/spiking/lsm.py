@@ -24,9 +24,10 @@ Extending the liquid
 The builder is composed of parts, so biophysical features hook in without editing
 this module:
 
-* Neuron equations are assembled by :func:`~biornn.spiking.neurons.lif_equations`
-  from a list of :class:`~biornn.spiking.neurons.Current` parts (here ``I_syn_e``,
-  ``I_syn_i`` and, for analog input, ``I_inj``), each summed into the membrane.
+* The cell (``cell=``: ``"lif"``, ``"adaptive_lif"`` or a user's
+  :class:`~biornn.spiking.neurons.NeuronModel`) gets a list of
+  :class:`~biornn.spiking.neurons.Current` parts (here ``I_syn_e``, ``I_syn_i``
+  and, for analog input, ``I_inj``), summed into its input current ``I_in``.
 * Each projection writes its own current (excitatory -> ``I_syn_e``, inhibitory ->
   ``I_syn_i``); a new projection adds a new current rather than sharing one.
 * ``extensions``: objects with ``currents`` (a list of ``Current`` parts added to the
@@ -50,6 +51,15 @@ A sketch (a slow GABA_B-like current driven by the inhibitory neurons)::
 
 Extensions that connect neurons must keep copies apart (use
 :func:`biornn.spiking.runtime.replicate` on one copy's index arrays).
+
+For Brian2 users
+----------------
+``lsm.build_network()`` (and, after a run, ``lsm.network``) gives the Brian2
+objects under documented names (:mod:`biornn.spiking.runtime`); ``run(...,
+record={"v": [0, 3]})`` returns voltage traces of chosen neurons, and ``run(...,
+monitors={"m": lambda net: b2.StateMonitor(net.neurons, "v", record=[0])})`` adds
+a user's monitor to every chunk (:mod:`biornn.spiking.recording`).  Parameters and
+their units: :mod:`biornn.spiking.lsm_parameters`.
 """
 
 from __future__ import annotations
@@ -58,31 +68,38 @@ import numpy as np
 
 from .. import states
 from .._rng import as_generator, derive_seed
-from .._validate import check_choice, check_in_range, check_positive, check_positive_int, \
-    to_seconds
+from .._validate import check_choice, check_in_range, check_positive_int, \
+    to_duration, to_seconds, to_si
 from ..io import register_saveable
-from ..specs import load_model
 from . import connectivity as conn
+from .connectivity import ConnectivityParameters, InputParameters
 from .encoding import check_analog, check_spike_trials, poisson_spikes
+from .lsm_parameters import neuron_parameters, parameter_units, preset_arguments, \
+    resolve_cell
+from .neurons import CELLS, LIF, LIFParameters
+from .recording import MAX_RECORD_BYTES, Recorder
 from .runtime import RuntimeSimulator
+from .synapses import SynapseParameters
 
-__all__ = ["LiquidStateMachine", "LSM"]
+__all__ = ["LiquidStateMachine", "LSM", "parameter_units"]
 
 TARGETS = ("numpy", "cython", "cpp_standalone")
-
-
-def _merge(base, override, name):
-    out = dict(base)
-    for key, value in (override or {}).items():
-        if key not in base:
-            raise ValueError(f"{name} has no parameter {key!r}; known: {sorted(base)}")
-        out[key] = _merge(base[key], value, f"{name}.{key}") if isinstance(value, dict) else value
-    return out
 
 
 @register_saveable
 class LiquidStateMachine:
     """A liquid of spiking neurons whose filtered spikes feed a linear readout.
+
+    Maass, Natschläger & Markram (2002), Neural Computation 14:2531: LIF cells
+    ``tau_m dv/dt = -v + R_m (I_b + I_syn)`` on a 3-d grid, connected with
+    probability ``C exp(-(D/lambda)^2)`` by dynamic synapses (Markram, Wang &
+    Tsodyks 1998); the state is each neuron's spike train filtered with
+    ``exp(-t/tau_filter)``, sampled every ``sample_interval``.
+
+    The defaults are the paper's column (the preset ``models/maass2002_lsm.toml``
+    holds the same values, see :meth:`from_model`).  Physical parameters take SI
+    floats, Brian2 quantities (``30 * b2.ms``) or strings with units (``"30 ms"``);
+    a value of the wrong dimension is refused (:func:`parameter_units` lists them).
 
     Parameters
     ----------
@@ -91,16 +108,24 @@ class LiquidStateMachine:
     length_constant : float, default 2.0
         lambda of ``C exp(-(D/lambda)^2)``, in grid units.
     inhibitory_fraction : float, default 0.2
-    connectivity : dict, optional
-        ``C`` per type pair (``"EE"``, ``"EI"``, ``"IE"``, ``"II"``), overriding the
-        defaults of ``models/maass2002_lsm.toml``.
-    neuron, synapses, input : dict, optional
-        Overrides of the ``[neuron]``, ``[synapses]`` and ``[input]`` tables of the
-        model file (SI floats), e.g. ``neuron={"I_b": 0.0}``.
+    connectivity : ConnectivityParameters or dict
+        ``C`` per type pair (``"EE"``, ``"EI"``, ``"IE"``, ``"II"``); a dict overrides
+        some of them.
+    neuron : LIFParameters or dict
+        Parameters of the cell; a dict overrides some (``neuron={"I_b": "0 nA"}``).
+    synapses : SynapseParameters or dict
+        Recurrent synapses (nested dicts override, ``{"EE": {"U": 0.3}}``).
+    input : InputParameters or dict
+        Input synapses.
+    cell : str or NeuronModel, default "lif"
+        The liquid's cell: a built-in (``"lif"``, ``"adaptive_lif"``: LIF with
+        spike-frequency adaptation), the name of a model file whose ``[model]`` names
+        ``cell = "<built-in>"`` and whose ``[neuron]`` table gives its parameters, or
+        a :class:`~biornn.spiking.neurons.NeuronModel` with the user's equations.
     n_inputs : int, optional
         Number of input channels; inferred from the data when omitted.
-    dt, sample_interval, tau_filter : float, default 1e-4, 0.01, 0.03
-        Time step, readout sampling interval and state filter constant (s).
+    dt, sample_interval, tau_filter : float (s), default 1e-4, 0.01, 0.03
+        Time step, readout sampling interval and state filter constant.
     target : {"numpy", "cython", "cpp_standalone"}, default "numpy"
         Brian2 code generation target (sets ``brian2.prefs.codegen.target`` while
         running), or the standalone device: a binary compiled once per network shape
@@ -117,6 +142,7 @@ class LiquidStateMachine:
         overrides.  Defaults come from ``models/lsm_features.toml``; see
         :func:`biornn.spiking.features.liquid_features`.
     method : str, default "exact"
+        Brian2 integration method (the cell's own, if it names one, wins).
     seed : None, int or numpy.random.Generator
         Draws the connectivity and, unless ``run`` gets its own, the initial states.
 
@@ -129,6 +155,8 @@ class LiquidStateMachine:
         ``"E"`` and ``"I"``: synapses from excitatory / inhibitory neurons, with
         ``pre``, ``post`` and per-synapse ``params`` (A, U, D, F, delay; SI units).
     n_neurons, n_synapses : int
+    network : LiquidNetwork or None
+        The Brian2 objects of the last run (or of :meth:`build_network`).
 
     Examples
     --------
@@ -136,34 +164,33 @@ class LiquidStateMachine:
     >>> X = lsm.run(data.inputs)     # (trials, samples, neurons)  # doctest: +SKIP
     """
 
-    def __init__(self, shape=(15, 3, 3), *, length_constant=None, inhibitory_fraction=None,
-                 connectivity=None, neuron=None, synapses=None, input=None, n_inputs=None,
-                 dt=None, sample_interval=None, tau_filter=None, target="numpy",
-                 chunk_size=None, extensions=(), features=None, method="exact", seed=None):
-        spec = load_model("maass2002_lsm")
-        geo, sim = spec["geometry"], spec["simulation"]
+    def __init__(self, shape=(15, 3, 3), *, length_constant=2.0, inhibitory_fraction=0.2,
+                 connectivity=ConnectivityParameters(), neuron=LIFParameters(),
+                 synapses=SynapseParameters(), input=InputParameters(), cell="lif",
+                 n_inputs=None, dt=1e-4, sample_interval=0.01, tau_filter=0.03,
+                 target="numpy", chunk_size=None, extensions=(), features=None,
+                 method="exact", seed=None):
         shape = tuple(shape)
         if len(shape) != 3:
             raise ValueError(f"shape must have 3 entries (x, y, z), got {shape}")
         self.shape = tuple(check_positive_int("shape", s) for s in shape)
         self.n_neurons = int(np.prod(self.shape))
         self.length_constant = check_in_range(
-            "length_constant", geo["length_constant"] if length_constant is None
-            else length_constant, 0, np.inf, low_open=True)
+            "length_constant", to_si("length_constant", length_constant, "1"), 0, np.inf,
+            low_open=True)
         self.inhibitory_fraction = check_in_range(
-            "inhibitory_fraction", geo["inhibitory_fraction"] if inhibitory_fraction is None
-            else inhibitory_fraction, 0, 1)
-        self.connectivity = _merge(spec["connectivity"], connectivity, "connectivity")
-        self.neuron = _merge(spec["neuron"], neuron, "neuron")
-        self.synapses = _merge(spec["synapses"], synapses, "synapses")
-        self.input = _merge(spec["input"], input, "input")
+            "inhibitory_fraction", to_si("inhibitory_fraction", inhibitory_fraction, "1"),
+            0, 1)
+        self.connectivity = ConnectivityParameters.from_mapping(connectivity,
+                                                                name="connectivity")
+        self.cell, cell_preset = resolve_cell(cell)
+        self.neuron = neuron_parameters(self.cell, neuron, cell_preset)
+        self.synapses = SynapseParameters.from_mapping(synapses, name="synapses")
+        self.input = InputParameters.from_mapping(input, name="input")
         self.n_inputs = None if n_inputs is None else check_positive_int("n_inputs", n_inputs)
-        self.dt = to_seconds("dt", sim["dt"] if dt is None else dt)
-        self.sample_interval = to_seconds(
-            "sample_interval", sim["sample_interval"] if sample_interval is None
-            else sample_interval)
-        self.tau_filter = to_seconds("tau_filter", sim["tau_filter"] if tau_filter is None
-                                     else tau_filter)
+        self.dt = to_seconds("dt", dt)
+        self.sample_interval = to_seconds("sample_interval", sample_interval)
+        self.tau_filter = to_seconds("tau_filter", tau_filter)
         self.target = check_choice("target", target, TARGETS)
         self.chunk_size = None if chunk_size is None else check_positive_int("chunk_size",
                                                                              chunk_size)
@@ -171,7 +198,9 @@ class LiquidStateMachine:
         if features:  # biophysical features (biornn.spiking.features) are extensions too
             from .features import liquid_features
             self.extensions += liquid_features(features)
-        if method == "exact" and any(getattr(e, "nonlinear", False) for e in self.extensions):
+        if self.cell.method is not None:
+            method = self.cell.method
+        elif method == "exact" and any(getattr(e, "nonlinear", False) for e in self.extensions):
             method = "euler"  # a nonlinear current (NMDA block, G^n) rules out "exact"
         self.method = method
         self._rng = as_generator(seed)
@@ -188,18 +217,14 @@ class LiquidStateMachine:
 
     @classmethod
     def from_model(cls, name="maass2002_lsm", *, seed=None, **overrides):
-        """Build the liquid described by ``models/<name>.toml``; keywords override it."""
-        spec = load_model(name)
-        kwargs = dict(shape=tuple(spec["geometry"]["shape"]),
-                      length_constant=spec["geometry"]["length_constant"],
-                      inhibitory_fraction=spec["geometry"]["inhibitory_fraction"],
-                      connectivity=spec["connectivity"], neuron=spec["neuron"],
-                      synapses=spec["synapses"], input=spec["input"], **spec["simulation"])
-        for key in ("connectivity", "neuron", "synapses", "input"):
-            if key in overrides:
-                kwargs[key] = _merge(kwargs[key], overrides.pop(key), key)
-        kwargs.update(overrides)
-        return cls(seed=seed, **kwargs)
+        """Build the liquid of the preset ``models/<name>.toml``; keywords override it.
+
+        The preset's quantities are checked against the declared units (a
+        ``tau_m = "30 mV"`` is refused, naming the file and key).  Table keywords
+        (``neuron``, ``synapses``, ``input``, ``connectivity``) given as dicts
+        override single entries of the preset's tables.
+        """
+        return cls(seed=seed, **preset_arguments(name, overrides))
 
     # ------------------------------------------------------------------ structure
     @property
@@ -233,16 +258,20 @@ class LiquidStateMachine:
 
     # ------------------------------------------------------------------ running
     def run(self, inputs, *, duration=None, seed=None, chunk_size=None, progress=True,
-            output="filtered"):
+            output="filtered", record=None, record_dt=None, monitors=None,
+            max_record_bytes=MAX_RECORD_BYTES):
         """Drive the liquid with spike trains and return the readout states.
 
         Parameters
         ----------
         inputs : list of (channel_indices, spike_times)
-            One pair per trial (see :mod:`biornn.spiking.encoding`).
-        duration : float, optional
-            Trial length (s); default ``inputs.duration`` if present, else the last
-            input spike rounded up to the sampling interval.
+            One pair per trial (see :mod:`biornn.spiking.encoding`); spike times in
+            seconds, or as Brian2 quantities.
+        duration : float (s), Brian2 quantity or str, optional
+            Trial length; default ``inputs.duration`` if present, else the last
+            input spike rounded up to the sampling interval.  A plain number above
+            100 (s) draws a :class:`~biornn._validate.UnitWarning` (``duration=200``
+            meaning 200 ms would simulate 200 s); ``"200 ms"`` says what is meant.
         seed : None, int, Generator or sequence of them (one per trial)
             Initial membrane potentials of each trial; a sequence gives each trial
             its own seed, so a trial's result does not depend on its batch.
@@ -253,51 +282,98 @@ class LiquidStateMachine:
             ``(trials, samples, neurons)`` filtered states, ``(trials, samples,
             neurons)`` spike counts per sampling interval, or a list of
             ``(neuron_indices, spike_times)`` per trial.
+        record : dict {variable: neuron indices}, optional
+            State traces of chosen neurons of every trial (``{"v": [0, 3]}``),
+            sampled every ``record_dt`` (default ``dt``), see
+            :mod:`biornn.spiking.recording`.
+        monitors : dict {name: factory}, optional
+            ``factory(net)`` returns a Brian2 monitor on the chunk's
+            :class:`~biornn.spiking.runtime.LiquidNetwork` (``net.neurons``,
+            ``net.synapses["E"]``, ...); numpy and cython targets.
+        max_record_bytes : int, default 2**29
+            Refuse recordings that would hold more.
+
+        Returns
+        -------
+        states
+            As chosen by ``output``; with ``record`` or ``monitors``, the pair
+            ``(states, recordings)``.
         """
         check_choice("output", output, ("filtered", "counts", "spikes"))
-        trials = check_spike_trials(inputs, n_channels=self.n_inputs,
-                                    duration=None if duration is None else
-                                    to_seconds("duration", duration))
+        if duration is not None:
+            duration = to_duration("duration", duration)
+        trials = check_spike_trials(inputs, n_channels=self.n_inputs, duration=duration)
         n_channels = self.n_inputs or getattr(inputs, "n_channels", None) or 1 + max(
             (int(c.max()) for c, _ in trials if c.size), default=0)
-        if duration is None:
-            duration = getattr(inputs, "duration", None)
+        if duration is None and getattr(inputs, "duration", None) is not None:
+            duration = to_duration("inputs.duration", inputs.duration)
         if duration is None:
             last = max((float(t.max()) for _, t in trials if t.size), default=0.0)
-            duration = self.sample_interval * (np.floor(last / self.sample_interval) + 1)
-        duration = to_seconds("duration", duration)
+            duration = to_duration(
+                "duration inferred from the last spike time",
+                self.sample_interval * (np.floor(last / self.sample_interval) + 1))
         check_spike_trials(trials, n_channels=n_channels, duration=duration)
         return self._simulate("spikes", trials, n_channels, duration, seed, chunk_size,
-                              progress, output)
+                              progress, output, (record, record_dt, monitors,
+                                                 max_record_bytes))
 
     def run_analog(self, signals, *, mode="current", input_dt=1e-3, input_scale=1e-9,
                    max_rate=100.0, seed=None, chunk_size=None, progress=True,
-                   output="filtered"):
+                   output="filtered", record=None, record_dt=None, monitors=None,
+                   max_record_bytes=MAX_RECORD_BYTES):
         """Drive the liquid with analog signals ``(trials, time, channels)``.
 
         ``mode="current"`` injects ``I_inj = sum_c w_c s_c(t)`` into the neurons each
         channel projects to, with ``w`` the input amplitudes scaled so that their mean
-        is ``input_scale`` amperes per unit signal; ``mode="poisson"`` rate-codes the
-        signals (:func:`~biornn.spiking.encoding.poisson_spikes`) and calls
-        :meth:`run`.  The trial lasts ``time * input_dt`` seconds.
+        is ``input_scale`` (A) per unit signal; ``mode="poisson"`` rate-codes the
+        signals at up to ``max_rate`` (Hz, :func:`~biornn.spiking.encoding.poisson_spikes`)
+        and calls :meth:`run`.  The trial lasts ``time * input_dt`` seconds.
+        Physical values take SI floats, Brian2 quantities or strings with units;
+        ``record``, ``monitors`` and the return value are as in :meth:`run`.
         """
         check_choice("mode", mode, ("current", "poisson"))
         batch = check_analog(signals)
         input_dt = to_seconds("input_dt", input_dt)
-        duration = batch.shape[1] * input_dt
+        duration = to_duration("duration (time steps x input_dt)", batch.shape[1] * input_dt)
+        extra = (record, record_dt, monitors, max_record_bytes)
         if mode == "poisson":
             rng = as_generator(seed) if seed is not None else self._rng
             spikes = poisson_spikes(batch, max_rate=max_rate, input_dt=input_dt, seed=rng)
             return self.run(spikes, duration=duration, seed=None if seed is None else rng,
-                            chunk_size=chunk_size, progress=progress, output=output)
+                            chunk_size=chunk_size, progress=progress, output=output,
+                            record=record, record_dt=record_dt, monitors=monitors,
+                            max_record_bytes=max_record_bytes)
         if self.target == "cpp_standalone":
             raise NotImplementedError("analog current input runs on the numpy and cython "
                                       "targets; use mode='poisson' with cpp_standalone")
         if self.n_inputs is not None and batch.shape[2] != self.n_inputs:
             raise ValueError(f"signals must have {self.n_inputs} channels, got {batch.shape[2]}")
-        scale = check_positive("input_scale", input_scale)
+        scale = to_si("input_scale", input_scale, "A")
+        if not scale > 0:
+            raise ValueError(f"input_scale must be > 0 A, got {input_scale!r}")
         return self._simulate(("current", input_dt, scale), list(batch), batch.shape[2],
-                              duration, seed, chunk_size, progress, output)
+                              duration, seed, chunk_size, progress, output, extra)
+
+    def build_network(self, n_copies=1, n_channels=None):
+        """Build (or reuse) the Brian2 network for ``n_copies`` trials of spike input.
+
+        Returns the :class:`~biornn.spiking.runtime.LiquidNetwork`, also kept as
+        :attr:`network`: ``net.network`` (``brian2.Network``), ``net.neurons``,
+        ``net.inputs``, ``net.synapses`` and ``net.spike_monitor`` under the names
+        listed in :mod:`biornn.spiking.runtime`.  Numpy and cython targets only.
+        """
+        if self.target == "cpp_standalone":
+            raise ValueError("build_network needs target 'numpy' or 'cython': a "
+                             "cpp_standalone liquid is a compiled binary")
+        n_channels = self.n_inputs or n_channels or 1
+        return self._simulator_for("spikes", check_positive_int("n_copies", n_copies),
+                                   check_positive_int("n_channels", n_channels), None)
+
+    @property
+    def network(self):
+        """The :class:`~biornn.spiking.runtime.LiquidNetwork` last built, or None."""
+        sim = self._simulator
+        return sim if isinstance(sim, RuntimeSimulator) else None
 
     def _trial_generators(self, seed, n):
         if isinstance(seed, (list, tuple, np.ndarray)):
@@ -324,10 +400,15 @@ class LiquidStateMachine:
         return -(-n_trials // n_chunks), n_chunks
 
     def _simulate(self, kind, trials, n_channels, duration, seed, chunk_size, progress,
-                  output):
+                  output, recording):
         from tqdm.auto import tqdm
 
         n_trials = len(trials)
+        record, record_dt, monitors, max_bytes = recording
+        recorder = Recorder(self, record, monitors, record_dt, max_bytes, n_trials,
+                            duration)
+        if recorder and self.target == "cpp_standalone":
+            raise ValueError("record and monitors need target 'numpy' or 'cython'")
         v0 = self.initial_potentials(self._trial_generators(seed, n_trials))
         size, n_chunks = self._chunking(n_trials, chunk_size)
         sim = self._simulator_for(kind, size, n_channels, duration)
@@ -335,11 +416,19 @@ class LiquidStateMachine:
         bar = tqdm(range(n_chunks), desc="LSM chunks", disable=not progress or n_chunks == 1)
         for c in bar:
             lo, hi = c * size, min(n_trials, (c + 1) * size)
-            i, t = sim.run_chunk(trials[lo:hi], v0[lo:hi], duration)
+            objs = recorder.attach(sim, hi - lo) if recorder else {}
+            extra = {"extra": tuple(objs.values())} if objs else {}
+            i, t = sim.run_chunk(trials[lo:hi], v0[lo:hi], duration, **extra)
+            if objs:
+                recorder.collect(objs, lo, hi - lo)
             idx.append(i % self.n_neurons)
             trial.append(i // self.n_neurons + lo)
             times.append(t)
         idx, times, trial = (np.concatenate(a) for a in (idx, times, trial))
+        out = self._states(output, idx, times, trial, n_trials, duration)
+        return (out, recorder.result()) if recorder else out
+
+    def _states(self, output, idx, times, trial, n_trials, duration):
         if output == "spikes":
             order = np.lexsort((idx, times, trial))
             idx, times, trial = idx[order], times[order], trial[order]
@@ -373,10 +462,14 @@ class LiquidStateMachine:
         if self.extensions:
             raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
                              "objects are not serialisable); save it without them")
+        if CELLS.get(self.cell.name) is not self.cell:
+            raise ValueError("a liquid with a user's cell (NeuronModel) cannot be saved: "
+                             "its equations are code; save the equations with your script")
         params = dict(shape=list(self.shape), length_constant=self.length_constant,
                       inhibitory_fraction=self.inhibitory_fraction,
-                      connectivity=self.connectivity, neuron=self.neuron,
-                      synapses=self.synapses, input=self.input, n_inputs=self.n_inputs,
+                      connectivity=self.connectivity.to_dict(), neuron=self.neuron.to_dict(),
+                      synapses=self.synapses.to_dict(), input=self.input.to_dict(),
+                      cell=self.cell.name, n_inputs=self.n_inputs,
                       dt=self.dt, sample_interval=self.sample_interval,
                       tau_filter=self.tau_filter, target=self.target,
                       chunk_size=self.chunk_size, method=self.method,
@@ -405,8 +498,9 @@ class LiquidStateMachine:
         return obj
 
     def __repr__(self):
+        cell = "" if self.cell is LIF else f", cell={self.cell.name!r}"
         return (f"LiquidStateMachine(shape={self.shape}, n_neurons={self.n_neurons}, "
-                f"n_synapses={self.n_synapses}, target={self.target!r})")
+                f"n_synapses={self.n_synapses}{cell}, target={self.target!r})")
 
 
 LSM = LiquidStateMachine

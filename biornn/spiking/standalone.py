@@ -58,7 +58,7 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
              b2.prefs.codegen.cpp.extra_compile_args_gcc)
     h.update(repr(prefs).encode())
     h.update(repr((b2.__version__, lsm.brian_seed, lsm.shape, lsm.dt, lsm.method, n_copies, n_channels,
-                   duration, capacity, sorted(lsm.neuron.items()),
+                   duration, capacity, repr(lsm.cell), sorted(lsm.neuron.items()),
                    sorted(lsm.input.items()))).encode())
     for proj in list(lsm.recurrent.values()) + [lsm.input_projection(n_channels)]:
         h.update(proj.pre.tobytes())

@@ -22,10 +22,68 @@ projection type, see :mod:`biornn.spiking.neurons`).
 
 from __future__ import annotations
 
+from dataclasses import MISSING, dataclass
+
 import numpy as np
 
+from .._validate import ParameterSet, nested, param
+
 __all__ = ["static_synapse", "tsodyks_markram_synapse", "tsodyks_markram_amplitudes",
-           "TM_INITIAL_STATE"]
+           "TM_INITIAL_STATE", "DynamicSynapseParameters", "SynapseParameters"]
+
+
+@dataclass(frozen=True)
+class DynamicSynapseParameters(ParameterSet):
+    """Mean parameters of the dynamic synapses of one connection type.
+
+    Parameters
+    ----------
+    U : float (1), in (0, 1]
+        Utilisation.
+    D, F : float (s)
+        Time constants of recovery from depression and of facilitation.
+    A : float (A)
+        Amplitude (scale of the postsynaptic current; negative for inhibition).
+    delay : float (s)
+        Transmission delay.
+    """
+
+    U: float = param(MISSING, "1", "probability")
+    D: float = param(MISSING, "s", "positive")
+    F: float = param(MISSING, "s", "positive")
+    A: float = param(MISSING, "A")
+    delay: float = param(MISSING, "s", "nonnegative")
+
+
+@dataclass(frozen=True)
+class SynapseParameters(ParameterSet):
+    """Recurrent synapses of the liquid (Maass, Natschläger & Markram 2002, after
+    Markram, Wang & Tsodyks 1998 and Gupta, Wang & Markram 2000).
+
+    Parameters
+    ----------
+    parameter_spread : float (1), default 0.5
+        SD of U, D, F as a fraction of the mean (normal, redrawn if <= 0 or U > 1).
+    amplitude_spread : float (1), default 1.0
+        SD of A as a fraction of the mean (gamma distribution).
+    EE, EI, IE, II : DynamicSynapseParameters
+        Means per connection type (first letter presynaptic):
+        EE U=0.5, D=1.1 s, F=0.05 s, A=30 nA, delay 1.5 ms;
+        EI U=0.05, D=0.125 s, F=1.2 s, A=60 nA, delay 0.8 ms;
+        IE U=0.25, D=0.7 s, F=0.02 s, A=-19 nA, delay 0.8 ms;
+        II U=0.32, D=0.144 s, F=0.06 s, A=-19 nA, delay 0.8 ms.
+    """
+
+    parameter_spread: float = param(0.5, "1", "nonnegative")
+    amplitude_spread: float = param(1.0, "1", "nonnegative")
+    EE: DynamicSynapseParameters = nested(DynamicSynapseParameters(
+        U=0.5, D=1.1, F=0.05, A=30e-9, delay=1.5e-3))
+    EI: DynamicSynapseParameters = nested(DynamicSynapseParameters(
+        U=0.05, D=0.125, F=1.2, A=60e-9, delay=0.8e-3))
+    IE: DynamicSynapseParameters = nested(DynamicSynapseParameters(
+        U=0.25, D=0.7, F=0.02, A=-19e-9, delay=0.8e-3))
+    II: DynamicSynapseParameters = nested(DynamicSynapseParameters(
+        U=0.32, D=0.144, F=0.06, A=-19e-9, delay=0.8e-3))
 
 #: Values to (re)set the dynamic-synapse state to before a trial.
 TM_INITIAL_STATE = {"u": 0.0, "R": 1.0}
