@@ -28,14 +28,43 @@ not by ``W``: the constant error carousel that lets errors cross long lags.
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
+from .._validate import check_choice
 from ..io import register_saveable
+from . import _compiled
 from ._sequence import SequenceModel
 
-__all__ = ["LSTM", "GATE_ORDER"]
+__all__ = ["LSTM", "GATE_ORDER", "KERNELS", "compiled_kernel_available"]
 
 GATE_ORDER = ("input", "forget", "cell", "output")
+KERNELS = ("auto", "compiled", "numpy")
+
+
+def _kernel():
+    """The compiled time loops (``_lstm_kernel.c``) with their argument types, or None."""
+    lib = _compiled.load("lstm")
+    if lib is not None and not hasattr(lib, "_gemm"):
+        p, i = ctypes.c_void_p, ctypes.c_int
+        for suffix in ("f32", "f64"):
+            getattr(lib, f"lstm_forward_{suffix}").argtypes = [i, i, i] + [p] * 6
+            getattr(lib, f"lstm_backward_{suffix}").argtypes = [i, i, i] + [p] * 9
+            getattr(lib, f"lstm_forward_{suffix}").restype = None
+            getattr(lib, f"lstm_backward_{suffix}").restype = None
+        lib._gemm = {np.dtype(np.float32): _compiled.blas_pointer("sgemm"),
+                     np.dtype(np.float64): _compiled.blas_pointer("dgemm")}
+    return lib
+
+
+def compiled_kernel_available():
+    """Whether the compiled LSTM loops built here; if not, the reason as a second value."""
+    return _kernel() is not None, _compiled.build_error("lstm")
+
+
+def _ptr(a):
+    return a.ctypes.data
 
 
 def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
@@ -70,6 +99,14 @@ class LSTM(SequenceModel):
         Initial bias of the forget gate.
     loss : {"mse", "cross_entropy"}
     dtype : {"float64", "float32"}
+    kernel : {"auto", "compiled", "numpy"}, default "auto"
+        Where the time loops run.  ``"compiled"``: a small C kernel
+        (:mod:`biornn.rate._compiled`; built once per machine with the system C
+        compiler, one BLAS ``gemm`` per step for all four gates, the element-wise
+        work in vectorised loops), which removes numpy's per-call cost that
+        dominates small networks; ``"numpy"``: numpy only; ``"auto"``: the
+        compiled kernel when it builds, numpy otherwise.  Both compute the same
+        equations on the same arrays and agree to rounding.
     seed : None, int or Generator
         Weights are drawn ``U(−1/√n, 1/√n)``, other biases 0.
 
@@ -86,12 +123,17 @@ class LSTM(SequenceModel):
     (64, 16)
     """
 
-    _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype", "seed")
+    _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype",
+                    "kernel", "seed")
 
     def __init__(self, n_inputs, n_units, n_outputs, *, forget_bias=1.0, loss="mse",
-                 dtype="float64", seed=None):
+                 dtype="float64", kernel="auto", seed=None):
         rng = self._init_sizes(n_inputs, n_units, n_outputs, loss, dtype, seed)
         self.forget_bias = float(forget_bias)
+        self.kernel = check_choice("kernel", kernel, KERNELS)
+        if kernel == "compiled" and _kernel() is None:
+            raise ValueError("kernel='compiled' but the compiled LSTM kernel is not available: "
+                             f"{_compiled.build_error('lstm')}; use kernel='numpy' or 'auto'")
         n, D = self.n_units, self.n_inputs
         s = 1.0 / np.sqrt(n)
         b = np.zeros(4 * n)
@@ -118,12 +160,20 @@ class LSTM(SequenceModel):
         half[2 * n:3 * n] = 1.0
         A = np.matmul(X, (p["W_x"] * half[:, None]).T, out=self._buffer("A", (T, B, 4 * n)))
         A += p["b"] * half                                      # all gates, all steps
-        WhT = (p["W_h"] * half[:, None]).T
         Hall = self._buffer("H", (T + 1, B, n))
         Call = self._buffer("C", (T + 1, B, n))
+        tanhC = self._buffer("tanhC", (T, B, n))
+        lib = self._lib()
+        if lib is not None:
+            WhT = np.ascontiguousarray((p["W_h"] * half[:, None]).T)
+            getattr(lib, f"lstm_forward_{self._suffix}")(
+                T, B, n, _ptr(WhT), _ptr(A), _ptr(Hall), _ptr(Call), _ptr(tanhC),
+                lib._gemm[self.dtype])
+            return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:],
+                    "Hprev": Hall[:-1]}
+        WhT = (p["W_h"] * half[:, None]).T
         Hall[0] = 0.0
         Call[0] = 0.0
-        tanhC = self._buffer("tanhC", (T, B, n))
         tmp = np.empty((B, 4 * n), dtype=self.dtype)
         ig = np.empty((B, n), dtype=self.dtype)
         for t in range(T):
@@ -148,6 +198,15 @@ class LSTM(SequenceModel):
         dA = self._buffer("dA", (T, B, 4, n))
         dH = self._buffer("dH", tanhC.shape)
         flat = dA.reshape(T, B, 4 * n)
+        lib = self._lib()
+        if lib is not None:
+            Wh = np.ascontiguousarray(Wh)
+            dH_out = np.ascontiguousarray(dH_out, dtype=self.dtype)
+            work = self._buffer("work", (2, B, n))
+            getattr(lib, f"lstm_backward_{self._suffix}")(
+                T, B, n, _ptr(Wh), _ptr(G), _ptr(Call), _ptr(tanhC), _ptr(dH_out), _ptr(dA),
+                _ptr(dH), _ptr(work), lib._gemm[self.dtype])
+            return self._weight_gradients(flat, X, Hprev), dH
         # The local derivatives are computed for a block of L steps at once (few
         # numpy calls) and used while still in cache; the loop only chains them.
         L = max(1, min(T, 32768 // (B * n)))
@@ -168,10 +227,22 @@ class LSTM(SequenceModel):
                 np.multiply(Fb[k, :, 3], dh, out=dA[t, :, 3])
                 dc *= G[t, :, n:2 * n]                    # ⊙ f_t, for step t − 1
                 np.dot(flat[t], Wh, out=carry_h)
-        flat = flat.reshape(-1, 4 * n)
-        return ({"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
-                 "W_h": flat.T @ Hprev.reshape(-1, n),
-                 "b": flat.sum(axis=0)}, dH)
+        return self._weight_gradients(flat, X, Hprev), dH
+
+    @staticmethod
+    def _weight_gradients(dA, X, Hprev):
+        """``Σ_t da_t x_tᵀ``, ``Σ_t da_t h_{t−1}ᵀ`` and ``Σ_t da_t``: one product each."""
+        flat = dA.reshape(-1, dA.shape[-1])
+        return {"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
+                "W_h": flat.T @ Hprev.reshape(-1, Hprev.shape[-1]),
+                "b": flat.sum(axis=0)}
+
+    @property
+    def _suffix(self):
+        return "f32" if self.dtype == np.float32 else "f64"
+
+    def _lib(self):
+        return None if self.kernel == "numpy" else _kernel()
 
     def bptt(self, x, y, mask=None):
         """Loss and exact gradients by backpropagation through time.
