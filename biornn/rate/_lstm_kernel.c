@@ -3,9 +3,10 @@
  * The same equations as the numpy path of lstm.py, on the same arrays (row-major, time-major
  * (T, B, ...) blocks, gate order i, f, g, o), so that either path's cache feeds either
  * backward.  One matrix product per step for all four gates goes to the BLAS that scipy
- * exposes (its gemm is passed in as a function pointer); the element-wise work of a step runs
- * in plain loops that the compiler vectorises, tanh included where the C library has vector
- * variants (glibc's libmvec; declared below when BIORNN_LIBMVEC is defined).
+ * exposes (its gemm, and gemv for batch 1, are passed in as function pointers); the
+ * element-wise work of a step runs in plain loops that the compiler vectorises, tanh included
+ * where the C library has vector variants (glibc's libmvec; declared below when
+ * BIORNN_LIBMVEC is defined).
  *
  * Forward, with the rows of W_x, W_h and b of the sigmoid gates halved by the caller so that
  * sigma(a) = (1 + tanh(a/2)) / 2 needs one tanh for all four gates:
@@ -26,31 +27,41 @@ typedef void (*sgemm_t)(char *, char *, int *, int *, int *, float *, float *, i
                         float *, int *, float *, float *, int *);
 typedef void (*dgemm_t)(char *, char *, int *, int *, int *, double *, double *, int *,
                         double *, int *, double *, double *, int *);
+typedef void (*sgemv_t)(char *, int *, int *, float *, float *, int *, float *, int *, float *,
+                        float *, int *);
+typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double *, int *,
+                        double *, double *, int *);
 
-/* C (rows x cols, row-major) = alpha * X (rows x inner) @ Y (inner x cols) + beta * C, through
- * a column-major gemm on the transposes: C^T = Y^T X^T. */
-#define ROW_MAJOR_GEMM(GEMM, REAL)                                                            \
-    static void rm_##GEMM(GEMM##_t gemm, int rows, int cols, int inner, const REAL *X,       \
-                          const REAL *Y, REAL beta, REAL *C) {                               \
+/* C (rows x cols, row-major) = X (rows x inner) @ Y (inner x cols) + beta * C, through a
+ * column-major gemm on the transposes, C^T = Y^T X^T; a single row (batch 1) through gemv. */
+#define ROW_MAJOR_GEMM(GEMM, GEMV, REAL)                                                      \
+    static void rm_##GEMM(GEMM##_t gemm, GEMV##_t gemv, int rows, int cols, int inner,       \
+                          const REAL *X, const REAL *Y, REAL beta, REAL *C) {                \
         char no = 'N';                                                                        \
         REAL one = 1;                                                                         \
-        gemm(&no, &no, &cols, &rows, &inner, &one, (REAL *)Y, &cols, (REAL *)X, &inner,       \
-             &beta, C, &cols);                                                                \
+        int inc = 1;                                                                          \
+        if (rows == 1)                                                                        \
+            gemv(&no, &cols, &inner, &one, (REAL *)Y, &cols, (REAL *)X, &inc, &beta, C,       \
+                 &inc);                                                                       \
+        else                                                                                  \
+            gemm(&no, &no, &cols, &rows, &inner, &one, (REAL *)Y, &cols, (REAL *)X, &inner,   \
+                 &beta, C, &cols);                                                            \
     }
 
-ROW_MAJOR_GEMM(sgemm, float)
-ROW_MAJOR_GEMM(dgemm, double)
+ROW_MAJOR_GEMM(sgemm, sgemv, float)
+ROW_MAJOR_GEMM(dgemm, dgemv, double)
 
-#define LSTM_KERNELS(REAL, SUFFIX, TANH, GEMM)                                                \
+#define LSTM_KERNELS(REAL, SUFFIX, TANH, GEMM, GEMV)                                          \
     void lstm_forward_##SUFFIX(int T, int B, int n, const REAL *WhT, REAL *A, REAL *H,        \
-                               REAL *C, REAL *tanhC, GEMM##_t gemm) {                         \
+                               REAL *C, REAL *tanhC, GEMM##_t gemm,  \
+                               GEMV##_t gemv) {                         \
         const long m = 4L * n, bn = (long)B * n, bm = (long)B * m;                            \
         for (long j = 0; j < bn; j++) { H[j] = 0; C[j] = 0; }                                 \
         for (int t = 0; t < T; t++) {                                                         \
             REAL *a = A + t * bm, *tc = tanhC + t * bn;                                       \
             const REAL *hp = H + t * bn, *cp = C + t * bn;                                    \
             REAL *h = H + (t + 1) * bn, *c = C + (t + 1) * bn;                                \
-            rm_##GEMM(gemm, B, (int)m, n, hp, WhT, 1, a);                                     \
+            rm_##GEMM(gemm, gemv, B, (int)m, n, hp, WhT, 1, a);                         \
             for (long j = 0; j < bm; j++) a[j] = TANH(a[j]);                                  \
             for (int b = 0; b < B; b++) {                                                     \
                 REAL *ab = a + b * m;                                                         \
@@ -73,7 +84,8 @@ ROW_MAJOR_GEMM(dgemm, double)
     /* work holds 2 B n numbers (the error carried back through h and through c). */          \
     void lstm_backward_##SUFFIX(int T, int B, int n, const REAL *Wh, const REAL *G,           \
                                 const REAL *C, const REAL *tanhC, const REAL *dH_out,         \
-                                REAL *dA, REAL *dH, REAL *work, GEMM##_t gemm) {              \
+                                REAL *dA, REAL *dH, REAL *work, GEMM##_t gemm,\
+                                GEMV##_t gemv) {              \
         const long m = 4L * n, bn = (long)B * n, bm = (long)B * m;                            \
         REAL *carry_h = work, *dc = work + bn;                                                \
         for (long j = 0; j < 2 * bn; j++) work[j] = 0;                                        \
@@ -96,9 +108,9 @@ ROW_MAJOR_GEMM(dgemm, double)
                     dcb[j] = d * f[j];                                                        \
                 }                                                                             \
             }                                                                                 \
-            if (t > 0) rm_##GEMM(gemm, B, n, (int)m, da, Wh, 0, carry_h);                     \
+            if (t > 0) rm_##GEMM(gemm, gemv, B, n, (int)m, da, Wh, 0, carry_h);         \
         }                                                                                     \
     }
 
-LSTM_KERNELS(float, f32, tanhf, sgemm)
-LSTM_KERNELS(double, f64, tanh, dgemm)
+LSTM_KERNELS(float, f32, tanhf, sgemm, sgemv)
+LSTM_KERNELS(double, f64, tanh, dgemm, dgemv)

@@ -46,15 +46,16 @@ KERNELS = ("auto", "compiled", "numpy")
 def _kernel():
     """The compiled time loops (``_lstm_kernel.c``) with their argument types, or None."""
     lib = _compiled.load("lstm")
-    if lib is not None and not hasattr(lib, "_gemm"):
+    if lib is not None and not hasattr(lib, "_blas"):
         p, i = ctypes.c_void_p, ctypes.c_int
         for suffix in ("f32", "f64"):
-            getattr(lib, f"lstm_forward_{suffix}").argtypes = [i, i, i] + [p] * 6
-            getattr(lib, f"lstm_backward_{suffix}").argtypes = [i, i, i] + [p] * 9
+            getattr(lib, f"lstm_forward_{suffix}").argtypes = [i, i, i] + [p] * 7
+            getattr(lib, f"lstm_backward_{suffix}").argtypes = [i, i, i] + [p] * 10
             getattr(lib, f"lstm_forward_{suffix}").restype = None
             getattr(lib, f"lstm_backward_{suffix}").restype = None
-        lib._gemm = {np.dtype(np.float32): _compiled.blas_pointer("sgemm"),
-                     np.dtype(np.float64): _compiled.blas_pointer("dgemm")}
+        lib._blas = {np.dtype(t): (_compiled.blas_pointer(f"{c}gemm"),
+                                   _compiled.blas_pointer(f"{c}gemv"))
+                     for t, c in ((np.float32, "s"), (np.float64, "d"))}
     return lib
 
 
@@ -168,7 +169,7 @@ class LSTM(SequenceModel):
             WhT = np.ascontiguousarray((p["W_h"] * half[:, None]).T)
             getattr(lib, f"lstm_forward_{self._suffix}")(
                 T, B, n, _ptr(WhT), _ptr(A), _ptr(Hall), _ptr(Call), _ptr(tanhC),
-                lib._gemm[self.dtype])
+                *lib._blas[self.dtype])
             return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:],
                     "Hprev": Hall[:-1]}
         WhT = (p["W_h"] * half[:, None]).T
@@ -205,7 +206,7 @@ class LSTM(SequenceModel):
             work = self._buffer("work", (2, B, n))
             getattr(lib, f"lstm_backward_{self._suffix}")(
                 T, B, n, _ptr(Wh), _ptr(G), _ptr(Call), _ptr(tanhC), _ptr(dH_out), _ptr(dA),
-                _ptr(dH), _ptr(work), lib._gemm[self.dtype])
+                _ptr(dH), _ptr(work), *lib._blas[self.dtype])
             return self._weight_gradients(flat, X, Hprev), dH
         # The local derivatives are computed for a block of L steps at once (few
         # numpy calls) and used while still in cache; the loop only chains them.

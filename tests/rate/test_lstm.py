@@ -90,9 +90,9 @@ def test_float32_compiled_gradients_match_float64_over_a_long_sequence():
     x, y = rng.standard_normal((4, 500, 8)), rng.standard_normal((4, 500, 8))
     _, g64 = LSTM(8, 32, 8, kernel="compiled", seed=9).bptt(x, y)
     _, g32 = LSTM(8, 32, 8, dtype="float32", kernel="compiled", seed=9).bptt(x, y)
-    # float32 carries ~6e-8 relative rounding per operation; over 500 steps of sums
-    # the gradient agrees with float64 to a few 1e-6
-    assert relative_error({k: v.astype(np.float64) for k, v in g32.items()}, g64) < 2e-5
+    # float32 rounds each operation to ~6e-8; summed over 500 steps and 4 sequences
+    # the gradients stay within float32 tolerance of the float64 ones
+    assert relative_error({k: v.astype(np.float64) for k, v in g32.items()}, g64) < 2e-6
 
 
 def test_kernel_choice_is_checked_and_auto_falls_back_to_numpy(monkeypatch):
