@@ -80,6 +80,17 @@ def _build(source, flags, target):
             os.unlink(tmp)
 
 
+def _load_or_build(source, flags, target):
+    """Load the cached library, building it first if absent and again if unloadable."""
+    if target.exists():
+        try:
+            return ctypes.CDLL(str(target))
+        except OSError:                  # truncated or corrupt: build it again
+            target.unlink(missing_ok=True)
+    _build(source, flags, target)
+    return ctypes.CDLL(str(target))
+
+
 def load(name):
     """The compiled kernel ``_<name>_kernel.c`` as a :class:`ctypes.CDLL`, or ``None``.
 
@@ -100,9 +111,7 @@ def load(name):
                                  + sys.version.encode()).hexdigest()[:20]
             target = cache_dir() / f"{name}_{key}.so"
             try:
-                if not target.exists():
-                    _build(source, flags, target)
-                lib = ctypes.CDLL(str(target))
+                lib = _load_or_build(source, flags, target)
                 break
             except (OSError, subprocess.SubprocessError) as err:
                 errors.append(str(err))
