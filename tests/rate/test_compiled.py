@@ -1,6 +1,8 @@
 """Compiled kernels: built once into the cache, rebuilt when the cached file is damaged."""
 
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -38,9 +40,13 @@ def test_a_damaged_cached_kernel_is_rebuilt_and_gives_the_same_gradients(fresh_c
     (so,) = fresh_cache.glob("lstm_*.so")
     damaged = so.with_suffix(".part")
     damaged.write_bytes(so.read_bytes()[:100])           # a truncated library, put in
-    damaged.replace(so)                                  # place as a new file (the old one
-    _compiled._loaded.clear()                            # stays mapped in this process)
-    assert _compiled.load("lstm") is not None, _compiled.build_error("lstm")
+    damaged.replace(so)                                  # place as a new file
+    # a fresh process (this one would reuse the library it has loaded under that name)
+    code = ("from biornn.rate import _compiled; lib = _compiled.load('lstm'); "
+            "print(lib is not None, _compiled.build_error('lstm'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("True"), out
     assert so.stat().st_size > 100 and list(fresh_cache.glob("lstm_*.so")) == [so]  # rebuilt
     _, g = LSTM(3, 5, 1, kernel="compiled", seed=1).bptt(x, y)
     _, ref = LSTM(3, 5, 1, kernel="numpy", seed=1).bptt(x, y)
