@@ -16,7 +16,8 @@ n = 32, batch 1: 8 ms vs 46 ms; a plain numpy RTRL at n = 64: 2.5 ms per step.
 
 Usage: ``python benchmarks/rnn_gradients.py [--quick] [--parts bptt,rtrl] [--models RNN,LSTM]
 [--repeats 3] [--lstm-numpy]``.
-BLAS (and torch) are pinned to one thread; timings are medians of ``--repeats`` runs.
+BLAS (and torch) are pinned to one thread; timings are medians of ``--repeats`` runs, biornn's
+and torch's calls alternating (after one warm-up call each) so that both see the same load.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import platform  # noqa: E402
+import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -62,6 +64,23 @@ def torch_step(kind, n, x, y, dtype):
     return run
 
 
+def paired_medians(fns, repeats):
+    """Median seconds of each function, timed in alternation after one warm-up call each.
+
+    Alternating the peers' calls exposes them to the same load on a shared machine, so
+    their ratio is steadier than that of two back-to-back series.
+    """
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, out in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return [float(np.median(t)) for t in times]
+
+
 def bench_bptt(models, sizes, batches, dtypes, repeats, lstm_numpy=False):
     print(f"\nBPTT loss + gradients, T = {T}, {D_IN} inputs, {D_OUT} outputs (ms, median of "
           f"{repeats})")
@@ -83,11 +102,13 @@ def bench_bptt(models, sizes, batches, dtypes, repeats, lstm_numpy=False):
                 for dtype in dtypes:
                     net = cls(D_IN, n, D_OUT, dtype=dtype, seed=0, **options)
                     xs, ys = x.astype(dtype), y.astype(dtype)
-                    t_b = median_time(lambda: net.bptt(xs, ys), repeats)
-                    line = f"  {name:11s} {n:4d} {B:5d} {dtype:>8s} {1e3 * t_b:10.1f}"
+                    fns = [lambda: net.bptt(xs, ys)]
                     if torch is not None:
-                        t_t = median_time(torch_step(cls.__name__, n, x, y, dtype), repeats)
-                        line += f" {1e3 * t_t:10.1f} {t_t / t_b:12.2f}"
+                        fns.append(torch_step(cls.__name__, n, x, y, dtype))
+                    t_b, *t_t = paired_medians(fns, repeats)
+                    line = f"  {name:11s} {n:4d} {B:5d} {dtype:>8s} {1e3 * t_b:10.1f}"
+                    if t_t:
+                        line += f" {1e3 * t_t[0]:10.1f} {t_t[0] / t_b:12.2f}"
                     print(line, flush=True)
 
 

@@ -159,7 +159,8 @@ class LSTM(SequenceModel):
         p = self.params
         half = np.full(4 * n, 0.5, dtype=self.dtype)
         half[2 * n:3 * n] = 1.0
-        A = np.matmul(X, (p["W_x"] * half[:, None]).T, out=self._buffer("A", (T, B, 4 * n)))
+        A = self._buffer("A", (T, B, 4 * n))
+        np.matmul(X.reshape(T * B, -1), (p["W_x"] * half[:, None]).T, out=A.reshape(T * B, -1))
         A += p["b"] * half                                      # all gates, all steps
         Hall = self._buffer("H", (T + 1, B, n))
         Call = self._buffer("C", (T + 1, B, n))
@@ -230,13 +231,22 @@ class LSTM(SequenceModel):
                 np.dot(flat[t], Wh, out=carry_h)
         return self._weight_gradients(flat, X, Hprev), dH
 
-    @staticmethod
-    def _weight_gradients(dA, X, Hprev):
-        """``Σ_t da_t x_tᵀ``, ``Σ_t da_t h_{t−1}ᵀ`` and ``Σ_t da_t``: one product each."""
+    def _weight_gradients(self, dA, X, Hprev):
+        """``Σ_t da_t x_tᵀ``, ``Σ_t da_t`` and ``Σ_t da_t h_{t−1}ᵀ`` as one matrix product.
+
+        ``[∂L/∂W_x, ∂L/∂b, ∂L/∂W_h] = Σ_t da_t [x_t; 1; h_{t−1}]ᵀ``: one product with
+        the inputs, a column of ones and the states side by side costs about as much as
+        the ``W_h`` product alone (the skinny ``W_x`` product and the sum are slow apart).
+        """
+        D, n = X.shape[-1], Hprev.shape[-1]
         flat = dA.reshape(-1, dA.shape[-1])
-        return {"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
-                "W_h": flat.T @ Hprev.reshape(-1, Hprev.shape[-1]),
-                "b": flat.sum(axis=0)}
+        Z = self._buffer("Z", (flat.shape[0], D + 1 + n))
+        Z[:, :D] = X.reshape(-1, D)
+        Z[:, D] = 1.0
+        Z[:, D + 1:] = Hprev.reshape(-1, n)
+        G = flat.T @ Z
+        return {"W_x": np.ascontiguousarray(G[:, :D]), "b": G[:, D].copy(),
+                "W_h": np.ascontiguousarray(G[:, D + 1:])}
 
     @property
     def _suffix(self):
