@@ -24,6 +24,14 @@ and the weight gradients are single matrix products over all steps:
 ``∂L/∂W_h = Σ_t da_t h_{t−1}ᵀ``, ``∂L/∂W_x = Σ_t da_t x_tᵀ``, ``∂L/∂b = Σ_t da_t``.
 The cell path ``dc_t ← dc_{t+1} ⊙ f_{t+1}`` is multiplicative by gates near 1,
 not by ``W``: the constant error carousel that lets errors cross long lags.
+
+Speed: the input projection ``W_x x_t + b`` of all steps and the weight
+gradients are single matrix products; what remains step by step is one product
+``W_h h_{t−1}`` for all four gates (and ``W_hᵀ da_t`` going back) plus the
+element-wise gate arithmetic.  Those time loops run in a small C kernel
+(``_lstm_kernel.c``, see :mod:`biornn.rate._compiled`) when it builds, else in
+numpy; float32 (``dtype="float32"``) halves the memory traffic of both.
+Speed against PyTorch: ``benchmarks/rnn_gradients.py``.
 """
 
 from __future__ import annotations
@@ -64,7 +72,11 @@ def compiled_kernel_available():
     return _kernel() is not None, _compiled.build_error("lstm")
 
 
-def _ptr(a):
+def _ptr(a, dtype):
+    """Address of ``a`` for the C kernel, which needs C-contiguous arrays of ``dtype``."""
+    if not (a.flags.c_contiguous and a.dtype == dtype):
+        raise TypeError(f"internal: the LSTM kernel needs C-contiguous {dtype} arrays, got "
+                        f"{a.dtype} with strides {a.strides}")
     return a.ctypes.data
 
 
@@ -168,9 +180,9 @@ class LSTM(SequenceModel):
         lib = self._lib()
         if lib is not None:
             WhT = np.ascontiguousarray((p["W_h"] * half[:, None]).T)
+            arrays = (WhT, A, Hall, Call, tanhC)
             getattr(lib, f"lstm_forward_{self._suffix}")(
-                T, B, n, _ptr(WhT), _ptr(A), _ptr(Hall), _ptr(Call), _ptr(tanhC),
-                *lib._blas[self.dtype])
+                T, B, n, *(_ptr(a, self.dtype) for a in arrays), *lib._blas[self.dtype])
             return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:],
                     "Hprev": Hall[:-1]}
         WhT = (p["W_h"] * half[:, None]).T
@@ -205,9 +217,9 @@ class LSTM(SequenceModel):
             Wh = np.ascontiguousarray(Wh)
             dH_out = np.ascontiguousarray(dH_out, dtype=self.dtype)
             work = self._buffer("work", (2, B, n))
+            arrays = (Wh, G, Call, tanhC, dH_out, dA, dH, work)
             getattr(lib, f"lstm_backward_{self._suffix}")(
-                T, B, n, _ptr(Wh), _ptr(G), _ptr(Call), _ptr(tanhC), _ptr(dH_out), _ptr(dA),
-                _ptr(dH), _ptr(work), *lib._blas[self.dtype])
+                T, B, n, *(_ptr(a, self.dtype) for a in arrays), *lib._blas[self.dtype])
             return self._weight_gradients(flat, X, Hprev), dH
         # The local derivatives are computed for a block of L steps at once (few
         # numpy calls) and used while still in cache; the loop only chains them.
