@@ -114,8 +114,12 @@ def clip_grad_norm(grads, max_norm):
     if not np.isfinite(norm):
         raise FloatingPointError(f"the gradient norm is {norm}: a gradient holds NaN or inf "
                                  "and cannot be clipped")
+    return _rescaled(grads, norm, max_norm), norm
+
+
+def _rescaled(grads, norm, max_norm):
     scale = max_norm / norm if norm > max_norm else 1.0
-    return {k: g * scale for k, g in grads.items()}, norm
+    return {k: g * scale for k, g in grads.items()}
 
 
 def _batch(a, idx):
@@ -131,15 +135,16 @@ def _check_finite(what, value):
         raise _Diverged(f"{what} became {value}")
 
 
-def _divergence_error(message, epoch, step, optimizer, clip):
+def _divergence_error(message, epoch, step, optimizer, clip, restored):
     lr = getattr(optimizer, "learning_rate", None)
     advice = [f"a smaller learning rate (now {lr:g})" if lr is not None else
               "a smaller learning rate",
               "gradient clipping (clip=1.0, say)" if clip is None else
               f"a smaller clip (now {clip:g})"]
+    kept = ("the model keeps the parameters of the last step whose loss and gradients were "
+            "finite" if restored else "the model's parameters were not updated")
     return FloatingPointError(
-        f"training diverged at epoch {epoch} (step {step}): {message}; the model keeps the "
-        f"parameters of the last step whose loss and gradients were finite. Try "
+        f"training diverged at epoch {epoch}, after {step} updates: {message}; {kept}. Try "
         f"{' or '.join(advice)}")
 
 
@@ -228,7 +233,7 @@ def train(model, x, y, *, optimizer=None, mask=None, n_epochs=10, batch_size=32,
                 norm = global_norm(grads)
                 _check_finite("the gradient norm", norm)
                 if clip is not None:
-                    grads, norm = clip_grad_norm(grads, clip)
+                    grads = _rescaled(grads, norm, clip)
                 history["grad_norm"].append(norm)
                 for k, v in model.params.items():
                     np.copyto(last_good[k], v)
@@ -262,7 +267,7 @@ def train(model, x, y, *, optimizer=None, mask=None, n_epochs=10, batch_size=32,
         if have_good:
             for k, v in last_good.items():
                 model.params[k][...] = v
-        raise _divergence_error(str(err), epoch, step, optimizer, clip) from None
+        raise _divergence_error(str(err), epoch, step, optimizer, clip, have_good) from None
     finally:
         bar.close()
     if best_params is not None:
