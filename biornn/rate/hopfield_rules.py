@@ -126,7 +126,17 @@ def pseudo_inverse(patterns, dtype=np.float64):
     ``P_ii < 1``: any ``P < N`` linearly independent patterns are exact fixed
     points; the zero diagonal also keeps the basins of attraction open up to
     ``α ≈ 0.5`` (Kanter & Sompolinsky 1987).  Linearly dependent patterns
-    are handled through the Moore-Penrose pseudo-inverse.  Cost O(P N²).
+    (duplicates, ``ξ`` and ``−ξ``) are stored through the Moore-Penrose
+    pseudo-inverse: the projection is onto their span, of dimension
+    ``rank Ξ``.  Cost O(P N min(P, N)).
+
+    The rule fails when the span contains a unit's own axis ``e_i``: then
+    ``P_ii = 1``, the unit's couplings are zero up to rounding and its field
+    vanishes for every pattern.  This happens for every unit as soon as the
+    patterns span all ``N`` dimensions (``P ≥ N`` independent patterns, where
+    the projection is the identity and the weights are rounding noise).  Such
+    pattern sets are refused with a ``ValueError`` rather than returned as
+    weights on which recall "converges" to meaningless states.
 
     Parameters
     ----------
@@ -135,9 +145,30 @@ def pseudo_inverse(patterns, dtype=np.float64):
     Returns
     -------
     ndarray (N, N)
+
+    Raises
+    ------
+    ValueError
+        If some unit has ``P_ii ≥ 1 − √ε`` (``ε`` the float64 machine epsilon).
     """
     X = np.asarray(patterns, dtype=np.float64)
-    W = np.linalg.pinv(X) @ X
+    _, s, Vt = np.linalg.svd(X, full_matrices=False)
+    rank = int(np.sum(s > s[0] * max(X.shape) * np.finfo(np.float64).eps)) if s.size else 0
+    V = Vt[:rank]
+    self_projection = np.einsum("ki,ki->i", V, V)          # P_ii
+    lost = np.flatnonzero(self_projection >= 1.0 - np.sqrt(np.finfo(np.float64).eps))
+    if lost.size:
+        P, N = X.shape
+        reason = (f"the {P} patterns span all {N} dimensions (rank {rank}), so the "
+                  "projection is the identity" if rank == N else
+                  f"the span of the patterns (rank {rank}) contains the axis of "
+                  f"{lost.size} unit(s) (first: unit {lost[0]})")
+        raise ValueError(f"patterns are beyond the pseudo-inverse rule's capacity: {reason}; "
+                         "without self-couplings those units get zero weights and no pattern "
+                         f"is a fixed point. The rule stores at most N - 1 = {N - 1} linearly "
+                         "independent patterns, fewer when their span reaches a unit's axis; "
+                         "store fewer patterns")
+    W = V.T @ V
     W = 0.5 * (W + W.T)  # exact symmetry despite rounding
     return zero_diagonal(W.astype(dtype, copy=False))
 

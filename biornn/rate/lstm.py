@@ -24,18 +24,60 @@ and the weight gradients are single matrix products over all steps:
 ``∂L/∂W_h = Σ_t da_t h_{t−1}ᵀ``, ``∂L/∂W_x = Σ_t da_t x_tᵀ``, ``∂L/∂b = Σ_t da_t``.
 The cell path ``dc_t ← dc_{t+1} ⊙ f_{t+1}`` is multiplicative by gates near 1,
 not by ``W``: the constant error carousel that lets errors cross long lags.
+
+Speed: the input projection ``W_x x_t + b`` of all steps and the weight
+gradients are single matrix products; what remains step by step is one product
+``W_h h_{t−1}`` for all four gates (and ``W_hᵀ da_t`` going back) plus the
+element-wise gate arithmetic.  Those time loops run in a small C kernel
+(``_lstm_kernel.c``, see :mod:`biornn.rate._compiled`) when it builds, else in
+numpy; float32 (``dtype="float32"``) halves the memory traffic of both.
+Speed against PyTorch: ``benchmarks/rnn_gradients.py``.
 """
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
+from .._validate import check_choice
 from ..io import register_saveable
+from . import _compiled
 from ._sequence import SequenceModel
 
-__all__ = ["LSTM", "GATE_ORDER"]
+__all__ = ["LSTM", "GATE_ORDER", "KERNELS", "compiled_kernel_available"]
 
 GATE_ORDER = ("input", "forget", "cell", "output")
+KERNELS = ("auto", "compiled", "numpy")
+
+
+def _kernel():
+    """The compiled time loops (``_lstm_kernel.c``) with their argument types, or None."""
+    lib = _compiled.load("lstm")
+    if lib is not None and not hasattr(lib, "_blas"):
+        p, i = ctypes.c_void_p, ctypes.c_int
+        for suffix in ("f32", "f64"):
+            getattr(lib, f"lstm_forward_{suffix}").argtypes = [i, i, i] + [p] * 7
+            getattr(lib, f"lstm_backward_{suffix}").argtypes = [i, i, i] + [p] * 10
+            getattr(lib, f"lstm_forward_{suffix}").restype = None
+            getattr(lib, f"lstm_backward_{suffix}").restype = None
+        lib._blas = {np.dtype(t): (_compiled.blas_pointer(f"{c}gemm"),
+                                   _compiled.blas_pointer(f"{c}gemv"))
+                     for t, c in ((np.float32, "s"), (np.float64, "d"))}
+    return lib
+
+
+def compiled_kernel_available():
+    """Whether the compiled LSTM loops built here; if not, the reason as a second value."""
+    return _kernel() is not None, _compiled.build_error("lstm")
+
+
+def _ptr(a, dtype):
+    """Address of ``a`` for the C kernel, which needs C-contiguous arrays of ``dtype``."""
+    if not (a.flags.c_contiguous and a.dtype == dtype):
+        raise TypeError(f"internal: the LSTM kernel needs C-contiguous {dtype} arrays, got "
+                        f"{a.dtype} with strides {a.strides}")
+    return a.ctypes.data
 
 
 def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
@@ -70,6 +112,14 @@ class LSTM(SequenceModel):
         Initial bias of the forget gate.
     loss : {"mse", "cross_entropy"}
     dtype : {"float64", "float32"}
+    kernel : {"auto", "compiled", "numpy"}, default "auto"
+        Where the time loops run.  ``"compiled"``: a small C kernel
+        (:mod:`biornn.rate._compiled`; built once per machine with the system C
+        compiler, one BLAS ``gemm`` per step for all four gates, the element-wise
+        work in vectorised loops), which removes numpy's per-call cost that
+        dominates small networks; ``"numpy"``: numpy only; ``"auto"``: the
+        compiled kernel when it builds, numpy otherwise.  Both compute the same
+        equations on the same arrays and agree to rounding.
     seed : None, int or Generator
         Weights are drawn ``U(−1/√n, 1/√n)``, other biases 0.
 
@@ -86,12 +136,17 @@ class LSTM(SequenceModel):
     (64, 16)
     """
 
-    _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype", "seed")
+    _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype",
+                    "kernel", "seed")
 
     def __init__(self, n_inputs, n_units, n_outputs, *, forget_bias=1.0, loss="mse",
-                 dtype="float64", seed=None):
+                 dtype="float64", kernel="auto", seed=None):
         rng = self._init_sizes(n_inputs, n_units, n_outputs, loss, dtype, seed)
         self.forget_bias = float(forget_bias)
+        self.kernel = check_choice("kernel", kernel, KERNELS)
+        if kernel == "compiled" and _kernel() is None:
+            raise ValueError("kernel='compiled' but the compiled LSTM kernel is not available: "
+                             f"{_compiled.build_error('lstm')}; use kernel='numpy' or 'auto'")
         n, D = self.n_units, self.n_inputs
         s = 1.0 / np.sqrt(n)
         b = np.zeros(4 * n)
@@ -116,14 +171,23 @@ class LSTM(SequenceModel):
         p = self.params
         half = np.full(4 * n, 0.5, dtype=self.dtype)
         half[2 * n:3 * n] = 1.0
-        A = np.matmul(X, (p["W_x"] * half[:, None]).T, out=self._buffer("A", (T, B, 4 * n)))
+        A = self._buffer("A", (T, B, 4 * n))
+        np.matmul(X.reshape(T * B, -1), (p["W_x"] * half[:, None]).T, out=A.reshape(T * B, -1))
         A += p["b"] * half                                      # all gates, all steps
-        WhT = (p["W_h"] * half[:, None]).T
         Hall = self._buffer("H", (T + 1, B, n))
         Call = self._buffer("C", (T + 1, B, n))
+        tanhC = self._buffer("tanhC", (T, B, n))
+        lib = self._lib()
+        if lib is not None:
+            WhT = np.ascontiguousarray((p["W_h"] * half[:, None]).T)
+            arrays = (WhT, A, Hall, Call, tanhC)
+            getattr(lib, f"lstm_forward_{self._suffix}")(
+                T, B, n, *(_ptr(a, self.dtype) for a in arrays), *lib._blas[self.dtype])
+            return {"X": X, "G": A, "C": Call, "tanhC": tanhC, "H": Hall[1:],
+                    "Hprev": Hall[:-1]}
+        WhT = (p["W_h"] * half[:, None]).T
         Hall[0] = 0.0
         Call[0] = 0.0
-        tanhC = self._buffer("tanhC", (T, B, n))
         tmp = np.empty((B, 4 * n), dtype=self.dtype)
         ig = np.empty((B, n), dtype=self.dtype)
         for t in range(T):
@@ -148,6 +212,15 @@ class LSTM(SequenceModel):
         dA = self._buffer("dA", (T, B, 4, n))
         dH = self._buffer("dH", tanhC.shape)
         flat = dA.reshape(T, B, 4 * n)
+        lib = self._lib()
+        if lib is not None:
+            Wh = np.ascontiguousarray(Wh)
+            dH_out = np.ascontiguousarray(dH_out, dtype=self.dtype)
+            work = self._buffer("work", (2, B, n))
+            arrays = (Wh, G, Call, tanhC, dH_out, dA, dH, work)
+            getattr(lib, f"lstm_backward_{self._suffix}")(
+                T, B, n, *(_ptr(a, self.dtype) for a in arrays), *lib._blas[self.dtype])
+            return self._weight_gradients(flat, X, Hprev), dH
         # The local derivatives are computed for a block of L steps at once (few
         # numpy calls) and used while still in cache; the loop only chains them.
         L = max(1, min(T, 32768 // (B * n)))
@@ -168,10 +241,31 @@ class LSTM(SequenceModel):
                 np.multiply(Fb[k, :, 3], dh, out=dA[t, :, 3])
                 dc *= G[t, :, n:2 * n]                    # ⊙ f_t, for step t − 1
                 np.dot(flat[t], Wh, out=carry_h)
-        flat = flat.reshape(-1, 4 * n)
-        return ({"W_x": flat.T @ X.reshape(-1, X.shape[-1]),
-                 "W_h": flat.T @ Hprev.reshape(-1, n),
-                 "b": flat.sum(axis=0)}, dH)
+        return self._weight_gradients(flat, X, Hprev), dH
+
+    def _weight_gradients(self, dA, X, Hprev):
+        """``Σ_t da_t x_tᵀ``, ``Σ_t da_t`` and ``Σ_t da_t h_{t−1}ᵀ`` as one matrix product.
+
+        ``[∂L/∂W_x, ∂L/∂b, ∂L/∂W_h] = Σ_t da_t [x_t; 1; h_{t−1}]ᵀ``: one product with
+        the inputs, a column of ones and the states side by side costs about as much as
+        the ``W_h`` product alone (the skinny ``W_x`` product and the sum are slow apart).
+        """
+        D, n = X.shape[-1], Hprev.shape[-1]
+        flat = dA.reshape(-1, dA.shape[-1])
+        Z = self._buffer("Z", (flat.shape[0], D + 1 + n))
+        Z[:, :D] = X.reshape(-1, D)
+        Z[:, D] = 1.0
+        Z[:, D + 1:] = Hprev.reshape(-1, n)
+        G = flat.T @ Z
+        return {"W_x": np.ascontiguousarray(G[:, :D]), "b": G[:, D].copy(),
+                "W_h": np.ascontiguousarray(G[:, D + 1:])}
+
+    @property
+    def _suffix(self):
+        return "f32" if self.dtype == np.float32 else "f64"
+
+    def _lib(self):
+        return None if self.kernel == "numpy" else _kernel()
 
     def bptt(self, x, y, mask=None):
         """Loss and exact gradients by backpropagation through time.

@@ -89,12 +89,19 @@ class Adam:
 
 
 def global_norm(grads):
-    """Euclidean norm of all gradients taken together."""
-    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+    """Euclidean norm of all gradients taken together (accumulated in float64).
+
+    ``nan`` if any entry is NaN, ``inf`` if any is infinite.
+    """
+    return float(np.sqrt(sum(float(np.vdot(g, g)) for g in
+                             (np.asarray(g, dtype=np.float64) for g in grads.values()))))
 
 
 def clip_grad_norm(grads, max_norm):
     """Rescale ``grads`` so that their global norm is at most ``max_norm``.
+
+    A non-finite norm cannot be clipped (rescaling a NaN or an infinite
+    gradient gives NaN): it raises ``FloatingPointError``.
 
     Returns
     -------
@@ -104,12 +111,41 @@ def clip_grad_norm(grads, max_norm):
     """
     max_norm = check_positive("max_norm", max_norm)
     norm = global_norm(grads)
+    if not np.isfinite(norm):
+        raise FloatingPointError(f"the gradient norm is {norm}: a gradient holds NaN or inf "
+                                 "and cannot be clipped")
+    return _rescaled(grads, norm, max_norm), norm
+
+
+def _rescaled(grads, norm, max_norm):
     scale = max_norm / norm if norm > max_norm else 1.0
-    return {k: g * scale for k, g in grads.items()}, norm
+    return {k: g * scale for k, g in grads.items()}
 
 
 def _batch(a, idx):
     return None if a is None else a[idx]
+
+
+class _Diverged(Exception):
+    """Raised inside :func:`train` with what went wrong; turned into FloatingPointError."""
+
+
+def _check_finite(what, value):
+    if not np.isfinite(value):
+        raise _Diverged(f"{what} became {value}")
+
+
+def _divergence_error(message, epoch, step, optimizer, clip, restored):
+    lr = getattr(optimizer, "learning_rate", None)
+    advice = [f"a smaller learning rate (now {lr:g})" if lr is not None else
+              "a smaller learning rate",
+              "gradient clipping (clip=1.0, say)" if clip is None else
+              f"a smaller clip (now {clip:g})"]
+    kept = ("the model keeps the parameters of the last step whose loss and gradients were "
+            "finite" if restored else "the model's parameters were not updated")
+    return FloatingPointError(
+        f"training diverged at epoch {epoch}, after {step} updates: {message}; {kept}. Try "
+        f"{' or '.join(advice)}")
 
 
 def train(model, x, y, *, optimizer=None, mask=None, n_epochs=10, batch_size=32,
@@ -146,6 +182,15 @@ def train(model, x, y, *, optimizer=None, mask=None, n_epochs=10, batch_size=32,
     history : dict
         ``"loss"`` (mean training loss per epoch), ``"grad_norm"`` (per step, before
         clipping), ``"val_loss"`` (per epoch, if validation), ``"best_epoch"``.
+
+    Raises
+    ------
+    FloatingPointError
+        When training diverges: a minibatch loss, the gradient norm, a parameter
+        after an update, the validation loss, or (without validation) the loss of
+        the last minibatch after the last update is NaN or infinite.  The message
+        names the epoch and step; the model is left with the parameters of the
+        last step whose loss and gradients were finite.
     """
     n_epochs = check_positive_int("n_epochs", n_epochs)
     batch_size = check_positive_int("batch_size", batch_size)
@@ -165,43 +210,66 @@ def train(model, x, y, *, optimizer=None, mask=None, n_epochs=10, batch_size=32,
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must hold the same number of sequences, got {x.shape[0]} "
                          f"and {y.shape[0]}")
+    if x.shape[0] == 0:
+        raise ValueError(f"x must hold at least one sequence, got shape {x.shape}")
     mask = None if mask is None else np.asarray(mask)
     rng = as_generator(seed)
     n = x.shape[0]
     history = {"loss": [], "grad_norm": [], "val_loss": [], "best_epoch": None}
     best, best_params, waited = np.inf, None, 0
+    # the parameters of the last step whose loss and gradients were finite
+    last_good = {k: np.empty_like(v) for k, v in model.params.items()}
+    have_good, step = False, 0
     bar = tqdm(range(n_epochs), disable=not progress, desc="train")
-    for epoch in bar:
-        order = rng.permutation(n)
-        losses = []
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            loss, grads = model.gradient(x[idx], y[idx], mask=_batch(mask, idx),
-                                         **gradient_options)
-            if not np.isfinite(loss):
-                raise FloatingPointError(f"loss became {loss} at epoch {epoch}; lower the "
-                                         "learning rate or clip the gradient")
-            if clip is not None:
-                grads, norm = clip_grad_norm(grads, clip)
-            else:
+    try:
+        for epoch in bar:
+            order = rng.permutation(n)
+            losses = []
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                loss, grads = model.gradient(x[idx], y[idx], mask=_batch(mask, idx),
+                                             **gradient_options)
+                _check_finite("the training loss", loss)
                 norm = global_norm(grads)
-            history["grad_norm"].append(norm)
-            optimizer.step(model.params, grads)
-            losses.append(loss)
-        history["loss"].append(float(np.mean(losses)))
-        if validation is not None:
-            val = model.loss_value(*validation)
-            history["val_loss"].append(val)
-            bar.set_postfix(loss=history["loss"][-1], val=val)
-            if val < best:
-                best, waited, history["best_epoch"] = val, 0, epoch
-                best_params = {k: v.copy() for k, v in model.params.items()}
+                _check_finite("the gradient norm", norm)
+                if clip is not None:
+                    grads = _rescaled(grads, norm, clip)
+                history["grad_norm"].append(norm)
+                for k, v in model.params.items():
+                    np.copyto(last_good[k], v)
+                have_good = True
+                optimizer.step(model.params, grads)
+                for k, v in model.params.items():
+                    if not np.all(np.isfinite(v)):
+                        raise _Diverged(f"the update made parameter {k!r} non-finite")
+                step += 1
+                losses.append(loss)
+            history["loss"].append(float(np.mean(losses)))
+            if validation is not None:
+                val = model.loss_value(*validation)
+                _check_finite("the validation loss", val)
+                history["val_loss"].append(val)
+                bar.set_postfix(loss=history["loss"][-1], val=val)
+                if val < best:
+                    best, waited, history["best_epoch"] = val, 0, epoch
+                    best_params = {k: v.copy() for k, v in model.params.items()}
+                else:
+                    waited += 1
+                    if patience is not None and waited > patience:
+                        break
             else:
-                waited += 1
-                if patience is not None and waited > patience:
-                    break
-        else:
-            bar.set_postfix(loss=history["loss"][-1])
+                bar.set_postfix(loss=history["loss"][-1])
+        if validation is None:
+            # the last update has not been checked by any loss yet
+            _check_finite("the training loss after the last update",
+                          model.loss_value(x[idx], y[idx], _batch(mask, idx)))
+    except _Diverged as err:
+        if have_good:
+            for k, v in last_good.items():
+                model.params[k][...] = v
+        raise _divergence_error(str(err), epoch, step, optimizer, clip, have_good) from None
+    finally:
+        bar.close()
     if best_params is not None:
         for k, v in best_params.items():
             model.params[k][...] = v

@@ -144,6 +144,37 @@ def test_pseudo_inverse_stores_independent_patterns_as_exact_fixed_points():
     assert not Hopfield(n, rule="hebbian").store(xi).is_fixed_point(xi).all()
 
 
+@pytest.mark.parametrize("n_patterns", [20, 30])
+def test_pseudo_inverse_refuses_patterns_that_span_every_dimension(n_patterns):
+    # P >= N independent patterns: the projection is the identity, the weights
+    # without self-couplings are rounding noise, and recall would "converge" on them
+    xi = bn.tasks.random_patterns(n_patterns, 20, seed=3)
+    assert np.linalg.matrix_rank(xi) == 20
+    with pytest.raises(ValueError, match="span all 20 dimensions"):
+        Hopfield(20, rule="pseudo_inverse").store(xi)
+
+
+def test_pseudo_inverse_refuses_a_span_that_contains_a_units_axis():
+    # ξ¹ and ξ² differ only in unit 0, so (ξ¹ − ξ²)/2 = e_0 is in their span and P_00 = 1
+    rng = np.random.default_rng(4)
+    xi = rng.choice([-1.0, 1.0], (4, 12))
+    xi[1] = xi[0]
+    xi[1, 0] = -xi[0, 0]
+    with pytest.raises(ValueError, match="axis of 1 unit.*unit 0"):
+        Hopfield(12, rule="pseudo_inverse").store(xi)
+
+
+def test_pseudo_inverse_stores_dependent_patterns_as_their_span():
+    # duplicates and a sign-flipped copy are linearly dependent but harmless:
+    # the weights are those of the independent ones and all are fixed points
+    xi = bn.tasks.random_patterns(5, 40, seed=5)
+    dependent = np.vstack([xi, xi[:2], -xi[3:4]])
+    a = Hopfield(40, rule="pseudo_inverse").store(xi)
+    b = Hopfield(40, rule="pseudo_inverse").store(dependent)
+    np.testing.assert_allclose(b.weights, a.weights, atol=1e-12)
+    assert b.is_fixed_point(dependent).all()
+
+
 def test_storkey_rule_matches_its_definition():
     rng = np.random.default_rng(1)
     n = 9

@@ -70,3 +70,71 @@ def test_bad_optimizer_arguments():
         train(net, np.zeros((2, 3, 1)), np.zeros((2, 3, 1)), patience=2, progress=False)
     with pytest.raises(ValueError, match="same number"):
         train(net, np.zeros((2, 3, 1)), np.zeros((3, 3, 1)), progress=False)
+
+
+def _copy(params):
+    return {k: v.copy() for k, v in params.items()}
+
+
+@pytest.mark.parametrize("with_validation", [False, True])
+def test_divergence_on_the_last_update_raises_and_keeps_the_last_finite_parameters(
+        with_validation):
+    # one step of SGD(1e200) leaves finite but huge weights whose loss overflows to inf:
+    # only a loss measured after the update can see it
+    x, y = delayed_echo(n=8)
+    net = RNN(1, 4, 1, seed=0)
+    before = _copy(net.params)
+    validation = delayed_echo(n=4, seed=1) if with_validation else None
+    with pytest.raises(FloatingPointError, match=r"epoch 0, .*learning rate.*clip") as err:
+        train(net, x, y, optimizer=SGD(1e200), n_epochs=1, batch_size=8,
+              validation=validation, seed=0, progress=False)
+    assert ("validation loss" if with_validation else "after the last update") in str(err.value)
+    for k, v in before.items():
+        np.testing.assert_array_equal(net.params[k], v)
+    assert np.isfinite(net.loss_value(x, y))
+
+
+def test_divergence_mid_training_names_the_epoch_and_keeps_the_previous_step():
+    x, y = delayed_echo(n=8)
+    net = RNN(1, 4, 1, seed=0)
+    seen = []
+
+    class Recording(SGD):
+        def step(self, params, grads):
+            seen.append(_copy(params))
+            super().step(params, grads)
+            if len(seen) == 3:              # the third update overflows a weight
+                params["W"][0, 0] = np.inf
+
+    with pytest.raises(FloatingPointError, match=r"epoch 2, after 2 updates.*'W' non-finite"):
+        train(net, x, y, optimizer=Recording(0.01), n_epochs=5, batch_size=8, seed=0,
+              progress=False)
+    for k, v in seen[-1].items():
+        np.testing.assert_array_equal(net.params[k], v)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_clipping_refuses_a_non_finite_norm(bad):
+    # rescaling by max_norm / nan (or / inf) would hand NaN gradients to the optimizer
+    grads = {"a": np.array([1.0, bad]), "b": np.ones(3)}
+    assert not np.isfinite(global_norm(grads))
+    with pytest.raises(FloatingPointError, match="norm is"):
+        clip_grad_norm(grads, 1.0)
+
+
+def test_global_norm_does_not_overflow_in_float32():
+    grads = {"a": np.full(4, 1e30, dtype=np.float32)}
+    assert global_norm(grads) == pytest.approx(2e30, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning", "ignore:invalid:RuntimeWarning")
+def test_a_non_finite_first_loss_leaves_the_parameters_untouched():
+    x, y = delayed_echo(n=4)
+    net = RNN(1, 3, 1, seed=0)
+    net.params["W_out"][...] = 1e200             # outputs of 1e200: the squared error overflows
+    before = _copy(net.params)
+    with pytest.raises(FloatingPointError, match="epoch 0, after 0 updates: the training loss "
+                                                 "became inf.*not updated"):
+        train(net, x, y, n_epochs=2, batch_size=4, progress=False)
+    for k, v in before.items():
+        np.testing.assert_array_equal(net.params[k], v)
