@@ -16,6 +16,9 @@ def _check_loads(spec):
     ld = spec["loads"]
     if not ld["stop"] > ld["start"]:
         raise ValueError(f"loads.start ({ld['start']}) must be below loads.stop ({ld['stop']})")
+    if "pseudo_inverse" in spec["network"]["rules"] and ld["stop"] >= 1:
+        raise ValueError(f"loads.stop ({ld['stop']}) must be below 1 with the pseudo_inverse "
+                         "rule: it cannot store N or more patterns in N units")
 
 
 @experiment("hopfield_capacity", figures=("capacity", "energy"), check=_check_loads,
