@@ -58,8 +58,8 @@ import numpy as np
 
 from .. import states
 from .._rng import as_generator, derive_seed
-from .._validate import check_choice, check_in_range, check_positive, check_positive_int, \
-    to_seconds
+from .._validate import check_bool, check_choice, check_in_range, check_positive, \
+    check_positive_int, to_seconds
 from ..io import register_saveable
 from ..specs import load_model
 from . import connectivity as conn
@@ -78,6 +78,17 @@ def _merge(base, override, name):
             raise ValueError(f"{name} has no parameter {key!r}; known: {sorted(base)}")
         out[key] = _merge(base[key], value, f"{name}.{key}") if isinstance(value, dict) else value
     return out
+
+
+def _features_spec(features):
+    """``features`` as a JSON-able dict name -> overrides (saved with the liquid)."""
+    if not features:
+        return {}
+    if isinstance(features, str):
+        features = [features]
+    if not isinstance(features, dict):
+        features = {name: {} for name in features}
+    return {k: v for k, v in features.items()}
 
 
 @register_saveable
@@ -168,6 +179,8 @@ class LiquidStateMachine:
         self.chunk_size = None if chunk_size is None else check_positive_int("chunk_size",
                                                                              chunk_size)
         self.extensions = list(extensions)
+        self._user_extensions = list(extensions)   # features (by name) are saved, these not
+        self.features = _features_spec(features)
         if features:  # biophysical features (biornn.spiking.features) are extensions too
             from .features import liquid_features
             self.extensions += liquid_features(features)
@@ -233,7 +246,7 @@ class LiquidStateMachine:
 
     # ------------------------------------------------------------------ running
     def run(self, inputs, *, duration=None, seed=None, chunk_size=None, progress=True,
-            output="filtered"):
+            output="filtered", plastic=False):
         """Drive the liquid with spike trains and return the readout states.
 
         Parameters
@@ -253,7 +266,14 @@ class LiquidStateMachine:
             ``(trials, samples, neurons)`` filtered states, ``(trials, samples,
             neurons)`` spike counts per sampling interval, or a list of
             ``(neuron_indices, spike_times)`` per trial.
+        plastic : bool, default False
+            Let the learning features (STDP, homeostasis) keep learning within each
+            trial's copy; by default they are frozen and every copy runs with the
+            liquid's current (learned) weights.  Nothing learned here is kept: use
+            :meth:`learn` for that.
         """
+        from .learning import use_plasticity
+        use_plasticity(self, check_bool("plastic", plastic))
         check_choice("output", output, ("filtered", "counts", "spikes"))
         trials = check_spike_trials(inputs, n_channels=self.n_inputs,
                                     duration=None if duration is None else
@@ -368,11 +388,25 @@ class LiquidStateMachine:
             self._simulator.key = key
         return self._simulator
 
+    def learn(self, inputs, *, duration=None, record_weights_every=1.0, **kwargs):
+        """One long run with plasticity on; the learned weights stay in the liquid.
+
+        ``inputs``: one ``(channels, times)`` stream of ``duration`` seconds, or a
+        list of trials of ``duration`` each played one after another.  Returns a
+        :class:`~biornn.spiking.learning.LearningHistory`; see
+        :func:`biornn.spiking.learning.learn` for the other keywords (``dopamine``,
+        ``max_snapshots``, ``seed`` ...).
+        """
+        from .learning import learn
+        return learn(self, inputs, duration=duration,
+                     record_weights_every=record_weights_every, **kwargs)
+
     # ------------------------------------------------------------------ save / load
     def _get_state(self):
-        if self.extensions:
+        if self._user_extensions:
             raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
-                             "objects are not serialisable); save it without them")
+                             "objects are not serialisable); save it without them (features "
+                             "given by name are saved)")
         params = dict(shape=list(self.shape), length_constant=self.length_constant,
                       inhibitory_fraction=self.inhibitory_fraction,
                       connectivity=self.connectivity, neuron=self.neuron,
@@ -381,8 +415,9 @@ class LiquidStateMachine:
                       tau_filter=self.tau_filter, target=self.target,
                       chunk_size=self.chunk_size, method=self.method,
                       brian_seed=self.brian_seed, input_entropy=self._input_entropy,
-                      rng_state=self._rng.bit_generator.state)
+                      rng_state=self._rng.bit_generator.state, features=self.features)
         arrays = {"inhibitory": self.inhibitory}
+        arrays.update({f"learned.{k}": v for k, v in getattr(self, "learned", {}).items()})
         for key, proj in self.recurrent.items():
             arrays[f"{key}.pre"], arrays[f"{key}.post"] = proj.pre, proj.post
             arrays.update({f"{key}.{k}": v for k, v in proj.params.items()})
@@ -398,6 +433,8 @@ class LiquidStateMachine:
             obj.recurrent[key] = conn.Projection(
                 arrays[f"{key}.pre"], arrays[f"{key}.post"],
                 {k: arrays[f"{key}.{k}"] for k in ("A", "U", "D", "F", "delay")})
+        obj.learned = {k[len("learned."):]: np.asarray(v) for k, v in arrays.items()
+                       if k.startswith("learned.")}
         obj.brian_seed, obj._input_entropy = extra["brian_seed"], extra["input_entropy"]
         bitgen = getattr(np.random, extra["rng_state"]["bit_generator"])()
         bitgen.state = extra["rng_state"]
