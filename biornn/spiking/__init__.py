@@ -22,10 +22,16 @@ metabotropic
     mGluR-like excitatory current, event-driven and lumped per neuron.
 features, parts, protocols
     Wiring of the features into the liquid; equation parts; the small test preparations.
+learning, learning_features, homeostasis, reward
+    ``LSM.learn`` (weights that persist, bounded history); synaptic scaling and
+    intrinsic plasticity (SORN); reward-modulated STDP (Izhikevich 2007).
+plasticity_protocols
+    Song, Miller & Abbott (2000) neuron; Sjöström pairing protocol on the triplet rule.
 """
 
-from . import (connectivity, dendrites, encoding, features, gap_junctions, metabotropic, neurons,
-               parts, plasticity, protocols, synapses)
+from . import (connectivity, dendrites, encoding, features, gap_junctions, homeostasis, learning,
+               metabotropic, neurons, parts, plasticity, plasticity_protocols, protocols, reward,
+               synapses)
 from .dendrites import DENDRITE_DEFAULTS, attach_gate_update, dendritic_compartment
 from .encoding import check_spike_trials, poisson_spikes
 from .features import FEATURES, liquid_features
@@ -50,4 +56,5 @@ __all__ = [
     "FEATURES", "liquid_features", "NeuronPart", "SynapsePart", "join_synapse_parts",
     "connectivity", "dendrites", "encoding", "features", "gap_junctions", "metabotropic",
     "neurons", "parts", "plasticity", "protocols", "synapses",
+    "homeostasis", "learning", "reward", "plasticity_protocols",
 ]

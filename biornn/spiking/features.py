@@ -39,11 +39,13 @@ from dataclasses import dataclass, field
 import brian2 as b2
 import numpy as np
 
-from .._validate import check_choice, check_nonnegative, check_positive
+from .._validate import check_bool, check_choice, check_nonnegative, check_positive
 from ..specs import load_model
 from .dendrites import attach_gate_update, dendritic_compartment
 from .gap_junctions import connect_gap_junctions, gap_junction_current
 from .metabotropic import metabotropic_current, metabotropic_synapse
+from .learning import plasticity_on, synapse_bounds
+from .learning_features import LEARNING_FEATURES, LEARNING_TOP
 from .plasticity import stdp_parameters, stdp_synapse
 
 __all__ = ["FEATURES", "liquid_features", "STDPFeature", "GapJunctionFeature",
@@ -56,18 +58,29 @@ def _post_is_excitatory(lsm, pre_type, n_copies):
 
 @dataclass
 class STDPFeature:
-    """STDP on the liquid's E->E synapses (rule parameters as :data:`.plasticity.STDP_RULES`)."""
+    """STDP on the liquid's E->E synapses (rule parameters as :data:`.plasticity.STDP_RULES`).
+
+    Each plastic synapse is bounded by ``max(A_max, A_drawn)``: switching the rule on
+    leaves every drawn amplitude as drawn, and the few drawn above ``A_max`` (the
+    amplitudes are Gamma-distributed) keep their own bound.  ``clip_initial=True``
+    restores the older model change: one bound ``A_max`` for all, drawn amplitudes
+    above it clipped to it.  The rule is frozen in :meth:`LSM.run` unless
+    ``plastic=True``; :meth:`LSM.learn` runs it and keeps the weights.
+    """
 
     rule: str = "additive"
     A_max: float = 90e-9
+    clip_initial: bool = False
     params: dict = field(default_factory=dict)
     plastic = True                 # the dynamic synapse's A must be writable
+    learns = True
     currents = ()
     _synapses: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         stdp_parameters(self.rule, **self.params)           # validates rule and keys
         self.A_max = check_positive("A_max", self.A_max)
+        self.clip_initial = check_bool("clip_initial", self.clip_initial)
 
     def synapse_parts(self, pre_type):
         return [stdp_synapse(self.rule, "A", "amp", gate="plastic", **self.params)] \
@@ -76,13 +89,15 @@ class STDPFeature:
     def setup_synapses(self, pre_type, syn, lsm, n_copies):
         if pre_type != "E":
             return
-        plastic = _post_is_excitatory(lsm, "E", n_copies)
-        syn.plastic = plastic
+        mask = _post_is_excitatory(lsm, "E", n_copies)
+        syn.plastic = mask * plasticity_on(lsm)
         A = np.tile(lsm.recurrent["E"].params["A"], n_copies)
-        # The rule clips every update to [0, A_max]; a fixed (E->I) synapse gets a
-        # bound it never reaches, so its gated (zero) change leaves A as drawn.
-        syn.A_max = np.where(plastic > 0, self.A_max, np.maximum(A, self.A_max)) * b2.amp
-        syn.A = np.where(plastic > 0, np.minimum(A, self.A_max), A) * b2.amp
+        if self.clip_initial:
+            # a fixed (E->I) synapse gets a bound it never reaches (its change is gated)
+            syn.A_max = np.where(mask > 0, self.A_max, np.maximum(A, self.A_max)) * b2.amp
+            syn.A = np.where(mask > 0, np.minimum(A, self.A_max), A) * b2.amp
+        else:
+            syn.A_max = synapse_bounds(lsm, self.A_max, n_copies) * b2.amp
         self._synapses = syn
 
     def build(self, lsm, liquid, n_copies):
@@ -187,6 +202,11 @@ FEATURES = {"stdp": STDPFeature, "gap_junctions": GapJunctionFeature,
 _TOP = {"stdp": ("rule", "A_max"), "gap_junctions": ("g", "probability", "length_constant",
                                                      "spikelet_area"),
         "dendrites": ("nonlinearity", "gate_dt"), "gabab": ("g_max", "v_rest", "weight")}
+
+# learning rules beside STDP (homeostasis, reward-modulated STDP): learning_features.py
+_TOP["stdp"] += ("clip_initial",)
+FEATURES.update(LEARNING_FEATURES)
+_TOP.update(LEARNING_TOP)
 
 
 def liquid_features(features, model="lsm_features"):

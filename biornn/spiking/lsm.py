@@ -68,7 +68,7 @@ import numpy as np
 
 from .. import states
 from .._rng import as_generator, derive_seed
-from .._validate import check_choice, check_in_range, check_positive_int, \
+from .._validate import check_bool, check_choice, check_in_range, check_positive_int, \
     to_duration, to_seconds, to_si
 from ..io import register_saveable
 from . import connectivity as conn
@@ -84,6 +84,17 @@ from .synapses import SynapseParameters
 __all__ = ["LiquidStateMachine", "LSM", "parameter_units"]
 
 TARGETS = ("numpy", "cython", "cpp_standalone")
+
+
+def _features_spec(features):
+    """``features`` as a JSON-able dict name -> overrides (saved with the liquid)."""
+    if not features:
+        return {}
+    if isinstance(features, str):
+        features = [features]
+    if not isinstance(features, dict):
+        features = {name: {} for name in features}
+    return {k: v for k, v in features.items()}
 
 
 @register_saveable
@@ -195,6 +206,8 @@ class LiquidStateMachine:
         self.chunk_size = None if chunk_size is None else check_positive_int("chunk_size",
                                                                              chunk_size)
         self.extensions = list(extensions)
+        self._user_extensions = list(extensions)   # features (by name) are saved, these not
+        self.features = _features_spec(features)
         if features:  # biophysical features (biornn.spiking.features) are extensions too
             from .features import liquid_features
             self.extensions += liquid_features(features)
@@ -259,7 +272,7 @@ class LiquidStateMachine:
     # ------------------------------------------------------------------ running
     def run(self, inputs, *, duration=None, seed=None, chunk_size=None, progress=True,
             output="filtered", record=None, record_dt=None, monitors=None,
-            max_record_bytes=MAX_RECORD_BYTES):
+            max_record_bytes=MAX_RECORD_BYTES, plastic=False):
         """Drive the liquid with spike trains and return the readout states.
 
         Parameters
@@ -292,6 +305,11 @@ class LiquidStateMachine:
             ``net.synapses["E"]``, ...); numpy and cython targets.
         max_record_bytes : int, default 2**29
             Refuse recordings that would hold more.
+        plastic : bool, default False
+            Let the learning features (STDP, homeostasis) keep learning within each
+            trial's copy; by default they are frozen and every copy runs with the
+            liquid's current (learned) weights.  Nothing learned here is kept: use
+            :meth:`learn` for that.
 
         Returns
         -------
@@ -299,6 +317,8 @@ class LiquidStateMachine:
             As chosen by ``output``; with ``record`` or ``monitors``, the pair
             ``(states, recordings)``.
         """
+        from .learning import use_plasticity
+        use_plasticity(self, check_bool("plastic", plastic))
         check_choice("output", output, ("filtered", "counts", "spikes"))
         if duration is not None:
             duration = to_duration("duration", duration)
@@ -457,11 +477,25 @@ class LiquidStateMachine:
             self._simulator.key = key
         return self._simulator
 
+    def learn(self, inputs, *, duration=None, record_weights_every=1.0, **kwargs):
+        """One long run with plasticity on; the learned weights stay in the liquid.
+
+        ``inputs``: one ``(channels, times)`` stream of ``duration`` seconds, or a
+        list of trials of ``duration`` each played one after another.  Returns a
+        :class:`~biornn.spiking.learning.LearningHistory`; see
+        :func:`biornn.spiking.learning.learn` for the other keywords (``dopamine``,
+        ``max_snapshots``, ``seed`` ...).
+        """
+        from .learning import learn
+        return learn(self, inputs, duration=duration,
+                     record_weights_every=record_weights_every, **kwargs)
+
     # ------------------------------------------------------------------ save / load
     def _get_state(self):
-        if self.extensions:
+        if self._user_extensions:
             raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
-                             "objects are not serialisable); save it without them")
+                             "objects are not serialisable); save it without them (features "
+                             "given by name are saved)")
         if CELLS.get(self.cell.name) is not self.cell:
             raise ValueError("a liquid with a user's cell (NeuronModel) cannot be saved: "
                              "its equations are code; save the equations with your script")
@@ -474,8 +508,9 @@ class LiquidStateMachine:
                       tau_filter=self.tau_filter, target=self.target,
                       chunk_size=self.chunk_size, method=self.method,
                       brian_seed=self.brian_seed, input_entropy=self._input_entropy,
-                      rng_state=self._rng.bit_generator.state)
+                      rng_state=self._rng.bit_generator.state, features=self.features)
         arrays = {"inhibitory": self.inhibitory}
+        arrays.update({f"learned.{k}": v for k, v in getattr(self, "learned", {}).items()})
         for key, proj in self.recurrent.items():
             arrays[f"{key}.pre"], arrays[f"{key}.post"] = proj.pre, proj.post
             arrays.update({f"{key}.{k}": v for k, v in proj.params.items()})
@@ -491,6 +526,8 @@ class LiquidStateMachine:
             obj.recurrent[key] = conn.Projection(
                 arrays[f"{key}.pre"], arrays[f"{key}.post"],
                 {k: arrays[f"{key}.{k}"] for k in ("A", "U", "D", "F", "delay")})
+        obj.learned = {k[len("learned."):]: np.asarray(v) for k, v in arrays.items()
+                       if k.startswith("learned.")}
         obj.brian_seed, obj._input_entropy = extra["brian_seed"], extra["input_entropy"]
         bitgen = getattr(np.random, extra["rng_state"]["bit_generator"])()
         bitgen.state = extra["rng_state"]

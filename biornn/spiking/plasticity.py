@@ -192,8 +192,8 @@ def measure_stdp_window(delta_ts, rule="additive", *, n_pairings=60, frequency=1
     n_pairings = check_positive_int("n_pairings", n_pairings)
     period = 1.0 / check_positive("frequency", frequency)
     dt = check_positive("dt", dt)
-    if np.any(np.abs(deltas) >= period / 2):
-        raise ValueError(f"|delta_ts| must be < half the pairing period {period / 2} s")
+    if np.any(np.abs(deltas) > period / 2 + 1e-12):
+        raise ValueError(f"|delta_ts| must be <= half the pairing period {period / 2} s")
     lead = np.abs(deltas).max() + 10 * dt
     k = np.arange(n_pairings)
     pre_t = lead + np.add.outer(np.zeros(len(deltas)), k * period)

@@ -87,7 +87,15 @@ def build_liquid(lsm, n_copies, n_channels, input_mode="spikes", stimulus=None,
     for ext in lsm.extensions:
         currents.extend(getattr(ext, "currents", ()))
     eqs, namespace = cell.equations_for(currents, nrn)
-    liquid = b2.NeuronGroup(n * n_copies, eqs, threshold=cell.threshold, reset=cell.reset,
+    # hook: extensions may add neuron variables, threshold terms and reset code
+    # (homeostasis: rate estimates, adaptive thresholds; see homeostasis.NeuronRule)
+    rules = [r for ext in lsm.extensions for r in getattr(ext, "neuron_rules", ())]
+    for rule in rules:
+        eqs += b2.Equations(rule.equations)
+        namespace.update(rule.namespace)
+    threshold = cell.threshold + "".join(r.threshold for r in rules)
+    reset = "\n".join([cell.reset] + [r.reset for r in rules if r.reset])
+    liquid = b2.NeuronGroup(n * n_copies, eqs, threshold=threshold, reset=reset,
                             refractory=cell.refractory, method=lsm.method,
                             namespace=namespace, dt=dt, name="liquid")
     inh = np.tile(lsm.inhibitory, n_copies)

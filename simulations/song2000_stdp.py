@@ -1,0 +1,71 @@
+"""Song, Miller & Abbott (2000): STDP makes weights bimodal and the output rate stable.
+
+One conductance-based integrate-and-fire neuron per input rate (10, 20, 40 Hz), 1000
+excitatory Poisson inputs through additive STDP (A_minus/A_plus = 1.05, tau = 20 ms)
+and 200 inhibitory ones (biornn.spiking.plasticity_protocols.song_abbott_neuron).
+Prints the fraction of weights within 10% of either bound and the output rates with
+and without STDP; writes figures/song2000_stdp.png.
+
+Scaled to fit a few minutes on a busy machine: A_plus = 0.01 (Song et al.: 0.005) and
+``--duration`` 40 s of learning (they ran longer); pass ``--A-plus 0.005
+--duration 300`` for the paper's values.
+
+Usage: ``python simulations/song2000_stdp.py [--out figures] [--duration 40]``
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import matplotlib                                            # noqa: E402
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt                              # noqa: E402
+import numpy as np                                           # noqa: E402
+
+from biornn.spiking.plasticity_protocols import song_abbott_neuron  # noqa: E402
+
+RATES = [10.0, 20.0, 40.0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default="figures")
+    ap.add_argument("--duration", type=float, default=40.0)
+    ap.add_argument("--A-plus", type=float, default=0.01)
+    ap.add_argument("--dt", type=float, default=0.25e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    common = dict(duration=args.duration, measure=min(10.0, args.duration / 2), dt=args.dt,
+                  seed=args.seed, A_plus=args.A_plus)
+    fixed = song_abbott_neuron(RATES, stdp=False, **common)
+    learned = song_abbott_neuron(RATES, stdp=True, **common)
+    w = learned["weights"]
+    near = (w < 0.1) | (w > 0.9)
+    print(f"Song et al. 2000, {args.duration:g} s, A_plus={args.A_plus}, seed {args.seed}")
+    print("input Hz | out Hz no STDP | out Hz STDP | near a bound | near 0 | near g_max")
+    for k, r in enumerate(RATES):
+        print(f"{r:8.0f} | {fixed['rates'][k]:14.1f} | {learned['rates'][k]:11.1f} | "
+              f"{near[k].mean():12.2f} | {(w[k] < 0.1).mean():6.2f} | {(w[k] > 0.9).mean():10.2f}")
+    for name, out in (("no STDP", fixed), ("STDP", learned)):
+        ratio = out["rates"][-1] / max(out["rates"][0], 1e-9)
+        print(f"{name}: output rate at 40 Hz / at 10 Hz input = {ratio:.2f} (input ratio 4)")
+    os.makedirs(args.out, exist_ok=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for k, r in enumerate(RATES):
+        ax1.hist(w[k], bins=40, range=(0, 1), histtype="step", label=f"{r:g} Hz")
+    ax1.set(xlabel="w / g_max", ylabel="synapses", title="weights after STDP")
+    ax1.legend()
+    ax2.plot(RATES, fixed["rates"], "o-", label="no STDP")
+    ax2.plot(RATES, learned["rates"], "s-", label="STDP")
+    ax2.set(xlabel="input rate (Hz)", ylabel="output rate (Hz)")
+    ax2.legend()
+    fig.tight_layout()
+    path = os.path.join(args.out, "song2000_stdp.png")
+    fig.savefig(path, dpi=120)
+    print("figure:", path)
+
+
+if __name__ == "__main__":
+    main()
