@@ -56,7 +56,7 @@ class NotFittedError(ValueError, AttributeError):
 _SKLEARN_FLAVOURS: dict = {}
 
 
-def _not_fitted(message):
+def not_fitted_error(message):
     """The :class:`NotFittedError` to raise (scikit-learn's flavour when it is loaded)."""
     sk = sys.modules.get("sklearn.exceptions")
     sk_cls = getattr(sk, "NotFittedError", None)
@@ -87,6 +87,17 @@ def clone(estimator):
     params = {k: clone(v) if hasattr(v, "get_params") and not isinstance(v, type)
               else copy.deepcopy(v) for k, v in estimator.get_params(deep=False).items()}
     return type(estimator)(**params)
+
+
+def r2_score(Y, P):
+    """Coefficient of determination ``1 - SS_res / SS_tot`` per output column of
+    ``Y`` (samples, outputs), averaged uniformly; a constant target scores 1 when
+    matched exactly, else 0."""
+    ss_res = np.sum((Y - P) ** 2, axis=0)
+    ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
+    return float(np.mean(r2))
 
 
 class Estimator:
@@ -129,7 +140,7 @@ class Estimator:
 
     def _check_fitted(self):
         if not hasattr(self, "n_features_in_"):
-            raise _not_fitted(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise not_fitted_error(f"this {type(self).__name__} is not fitted yet; call fit first")
 
     def _check_X(self, X, name="X", dtype=np.float64):
         X = as_float_array(name, X, dtype=dtype)
@@ -440,7 +451,7 @@ class Ridge(Estimator):
         :meth:`accumulate`.
         """
         if not hasattr(self, "_stats"):
-            raise _not_fitted("this Ridge has no data to solve for; call accumulate first")
+            raise not_fitted_error("this Ridge has no data to solve for; call accumulate first")
         grid, alpha = self._alphas()
         stats = self._stats
         if grid is not None:
@@ -497,12 +508,7 @@ class Ridge(Estimator):
     def score(self, X, y):
         """Coefficient of determination R², averaged uniformly over outputs."""
         X, Y, _ = self._check_Xy(X, y)
-        P = self.predict(X).reshape(Y.shape)
-        ss_res = np.sum((Y - P) ** 2, axis=0)
-        ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
-        return float(np.mean(r2))
+        return r2_score(Y, self.predict(X).reshape(Y.shape))
 
     # -- persistence ----------------------------------------------------------
     def _get_state(self):
