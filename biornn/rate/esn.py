@@ -557,18 +557,24 @@ class EchoStateNetwork(Estimator):
         if not hasattr(self, "readout_"):
             raise not_fitted_error("this ESN has no trained readout; call fit first")
 
-    def predict(self, inputs, *, initial_state=None):
+    def predict(self, inputs, *, initial_state=None, reset=True):
         """Readout outputs for new inputs, same form as ``inputs`` with O outputs.
 
         Without feedback this is ``readout(run(inputs))``; with feedback the
-        network runs closed loop, feeding back its own outputs.
+        network runs closed loop, feeding back its own outputs.  ``reset=False``
+        starts from :attr:`state` (and the last output), as in :meth:`run`.
         """
         self._check_trained()
+        if not check_bool("reset", reset):
+            if initial_state is not None:
+                raise ValueError("give initial_state or reset=False, not both")
+            initial_state = self.state_
         if self.has_feedback:
             U, form = as_sequences("inputs", inputs)
             seqs = U if isinstance(U, list) else list(U)
             X0 = self._initial(initial_state, len(seqs))
-            y0 = np.zeros(self.n_outputs_)
+            y0 = np.zeros(self.n_outputs_) if reset or self.last_output_ is None \
+                else self.last_output_
             saved = self.state_, self.last_output_
             outs = [self.generate(len(u), inputs=u, initial_state=X0[i], initial_output=y0)
                     for i, u in enumerate(seqs)]
