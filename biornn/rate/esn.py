@@ -181,7 +181,8 @@ class EchoStateNetwork(Estimator):
         return self.feedback_scaling > 0
 
     # -- the core loop --------------------------------------------------------
-    _CHUNK = 256  # time steps whose input drive is projected at once
+    _CHUNK = 256          # most time steps whose input drive is projected at once
+    _CHUNK_ENTRIES = 2**18  # and most entries (steps x batch x units) a chunk buffer holds
 
     def _layout(self, B):
         """How a batch of B sequences is stepped: the state layout and kernel.
@@ -195,25 +196,34 @@ class EchoStateNetwork(Estimator):
             return "vector"
         return "columns" if sp.issparse(self.W) else "rows"
 
-    def _drive(self, U, Yfb, noise_rng, t0, t1, B, layout):
-        """Everything that does not depend on x, for steps t0..t1.
+    def _drive(self, U, Yfb, noise_rng, t0, t1, layout, out):
+        """Everything that does not depend on x, for steps t0..t1, written into ``out``.
 
-        Shaped (t1-t0, N), (t1-t0, B, N) or (t1-t0, N, B) for the vector, rows
+        ``out`` is (t1-t0, N), (t1-t0, B, N) or (t1-t0, N, B) for the vector, rows
         and columns layouts.  Projected a chunk of steps at a time, so a long run
         never holds a (T, N, B) drive array.
         """
-        drive = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
-        drive[...] = self.b
+        def project(seqs, M):             # M (N, D) times the chunk of seqs (B, T, D)
+            part = seqs[:, t0:t1].astype(self.dtype, copy=False)
+            if layout == "columns":
+                return np.matmul(M, part.transpose(1, 2, 0))
+            return np.matmul(part.transpose(1, 0, 2), M.T)
+
         if U is not None and U.shape[2]:
-            drive += U[:, t0:t1] @ self.W_in.T
+            drive = project(U, self.W_in)
+            out[...] = drive.reshape(out.shape)
+        else:
+            out[...] = 0
+        out += self.b[:, None] if layout == "columns" else self.b
         if Yfb is not None and self.has_feedback:
-            drive += Yfb[:, t0:t1] @ self.W_fb.T
+            out += project(Yfb, self.W_fb).reshape(out.shape)
         if noise_rng is not None and self.noise > 0:
-            drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
-        if layout == "vector":
-            return drive[0]
-        return np.ascontiguousarray(drive.transpose((1, 0, 2) if layout == "rows"
-                                                    else (1, 2, 0)))
+            B = U.shape[0] if U is not None else Yfb.shape[0]
+            noise = self.noise * noise_rng.standard_normal((B, t1 - t0, self.n_units))
+            out += noise.astype(self.dtype).transpose(
+                {"vector": (1, 0, 2), "rows": (1, 0, 2), "columns": (1, 2, 0)}[layout]
+            ).reshape(out.shape)
+        return out
 
     def _collect_chunks(self, U, X0, Yfb, noise_rng=None, out=None):
         """Run a batch, yielding ``(t0, states)`` a chunk of steps at a time.
@@ -227,6 +237,9 @@ class EchoStateNetwork(Estimator):
         T = U.shape[1] if U is not None else Yfb.shape[1]
         W, a = self.W, self.leak_rate
         layout = self._layout(B)
+        chunk = int(min(self._CHUNK, max(8, self._CHUNK_ENTRIES // (B * N))))
+        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[layout]
+        drive = np.empty((chunk,) + shape, dtype=self.dtype)
         if layout == "vector":
             x = np.array(X0[0], dtype=self.dtype)
         elif layout == "rows":
@@ -235,32 +248,29 @@ class EchoStateNetwork(Estimator):
             pre = np.empty((B, N), dtype=self.dtype)
         else:
             x = np.array(X0.T, dtype=self.dtype, order="C")
-        buf = None
-        for t0 in range(0, T, self._CHUNK):
-            t1 = min(T, t0 + self._CHUNK)
-            drive = self._drive(U, Yfb, noise_rng, t0, t1, B, layout)
-            if out is not None:
-                dest = out[:, t0:t1]
-            else:
-                if buf is None or buf.shape[1] != t1 - t0:
-                    buf = np.empty((B, t1 - t0, N), dtype=self.dtype)
-                dest = buf
+            cols = np.empty_like(drive)    # states of a chunk, time-major
+        buf = None if out is not None else np.empty((B, chunk, N), dtype=self.dtype)
+        for t0 in range(0, T, chunk):
+            t1 = min(T, t0 + chunk)
+            n = t1 - t0
+            dr = self._drive(U, Yfb, noise_rng, t0, t1, layout, drive[:n])
+            dest = out[:, t0:t1] if out is not None else buf[:, :n]
             if layout == "vector":
                 rows = dest[0]
-                for k in range(t1 - t0):
-                    x = _update(W @ x, drive[k], x, a, rows[k])
+                for k in range(n):
+                    x = _update(W @ x, dr[k], x, a, rows[k])
             elif layout == "rows":
-                for k in range(t1 - t0):
+                # x = dest[:, k] is strided; BLAS takes it as is unless rows are huge
+                huge = dest.strides[0] // dest.itemsize >= 2**31 - 1
+                for k in range(n):
                     np.matmul(x, W, out=pre)
-                    x = _update(pre, drive[k], x, a, dest[:, k])
-                    # dest[:, k] is strided; BLAS takes it as is unless rows are huge
-                    if x.strides[0] // x.itemsize >= 2**31:
+                    x = _update(pre, dr[k], x, a, dest[:, k])
+                    if huge:
                         x = x.copy()
             else:
-                cols = np.empty((t1 - t0, N, B), dtype=self.dtype)  # time-major
-                for k in range(t1 - t0):
-                    x = _update(W @ x, drive[k], x, a, cols[k])
-                dest[...] = cols.transpose(2, 0, 1)
+                for k in range(n):
+                    x = _update(W @ x, dr[k], x, a, cols[k])
+                dest[...] = cols[:n].transpose(2, 0, 1)
             yield t0, dest
 
     def _transposed_W(self):
