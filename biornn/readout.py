@@ -135,7 +135,7 @@ class Estimator:
                     regressor_tags=None if classifier else RegressorTags())
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
         return f"{type(self).__name__}({args})"
 
     def _check_fitted(self):

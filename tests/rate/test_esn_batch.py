@@ -50,5 +50,5 @@ def test_in_place_update_follows_the_pure_step():
     rng = np.random.default_rng(4)
     W, x, drive = rng.normal(size=(6, 6)), rng.normal(size=6), rng.normal(size=6)
     out = np.empty(6)
-    bn.rate.esn._update(W @ x, drive, x, 0.35, out)
+    bn.rate.reservoir_loop.update_into(W @ x, drive, x, 0.35, out)
     np.testing.assert_allclose(out, bn.rate.esn.step(x, drive, W, 0.35), rtol=1e-14)
