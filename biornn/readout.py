@@ -20,8 +20,8 @@ kept, so :meth:`Ridge.partial_fit` (or :meth:`Ridge.accumulate` chunk by chunk,
 then :meth:`Ridge.solve` once) trains on states that never fit in memory at once
 (O(N²) memory whatever the number of samples).  ``dtype="float32"`` keeps
 ``X^T X`` and solves the normal equations in single precision, on request: half
-the memory and about twice the speed, at a cost in accuracy that
-``benchmarks/esn_batch.py`` measures.
+the memory for the Gram matrix and less time, at a cost in accuracy that grows as
+``alpha`` shrinks (``benchmarks/esn_batch.py --parts float32`` prints both).
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
-from ._validate import (as_float_array, check_bool, check_choice, check_nonnegative,
-                        check_positive_int, check_in_range, check_same_length)
+from ._validate import (as_float_array, check_bool, check_choice, check_memory,
+                        check_nonnegative, check_positive_int, check_in_range,
+                        check_same_length)
 from .io import register_saveable
 
 __all__ = ["Ridge", "RidgeClassifier", "RLS", "NotFittedError", "GridEdgeWarning", "clone"]
@@ -304,8 +305,9 @@ class Ridge(Estimator):
         Number of contiguous (time-ordered) folds for the alpha grid.
     dtype : {"float64", "float32"}, default "float64"
         Precision of ``X^T X`` and of the solve of the normal equations;
-        ``"float32"`` halves their memory and time (the coefficients are
-        returned in float64).
+        ``"float32"`` halves the Gram matrix's memory and saves time, but needs an
+        ``alpha`` well above its rounding (the coefficients are returned in
+        float64).
 
     Attributes
     ----------
@@ -411,6 +413,8 @@ class Ridge(Estimator):
                              "but not its training statistics: call fit to train it again")
         first = not hasattr(self, "_stats")
         if first:
+            d = X.shape[1]   # X^T X, its symmetrised copy and the factorisation
+            check_memory(f"the normal equations for {d} features", 3 * d * d * X.itemsize)
             if self.fit_intercept:
                 shift, shift_y = X.mean(axis=0), Y.mean(axis=0)
             else:

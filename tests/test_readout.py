@@ -309,3 +309,10 @@ def test_float32_normal_equations_agree_with_float64_to_single_precision():
     assert not np.array_equal(r32.coef_, r64.coef_)   # it did compute in single precision
     with pytest.raises(ValueError, match="dtype must be one of"):
         bn.Ridge(dtype="float16").fit(X, Y)
+
+
+def test_normal_equations_beyond_memory_are_refused_before_allocating():
+    X = np.zeros((2, 400_000))          # X^T X alone would take 1.2 TB
+    with pytest.raises(ValueError, match=r"normal equations for 400000 features needs about "
+                                         r"[\d.]+ TiB, more than this machine's"):
+        bn.Ridge().fit(X, np.zeros(2))

@@ -74,9 +74,11 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
         batch of sequences is stepped as row-major states times dense ``Wᵀ``
         (BLAS) or as sparse ``W`` times a block of column states.
     dtype : {"float64", "float32"}, default "float64"
-        Precision of the weights and states; ``"float32"`` roughly doubles the
-        speed of batched runs (the NARMA-10 cost is printed by
-        ``benchmarks/esn_batch.py``).
+        Precision of the weights and states; ``"float32"`` speeds up batched runs
+        (``benchmarks/esn_batch.py`` prints the speed and the NARMA-10 accuracy of
+        both).  The default readout stays float64; pass
+        ``readout=Ridge(..., dtype="float32")`` for single-precision normal
+        equations too.
     seed : None, int or numpy.random.Generator
         Seeds ``W``, ``W_in``, ``W_fb``, ``b`` and the training noise.
 
