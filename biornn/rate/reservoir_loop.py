@@ -37,13 +37,7 @@ def step(x, u_proj, W, leak_rate, *, rows=False):
     rows, ``x`` (batch, units), and ``W`` must be given transposed (``Wᵀ``).
     """
     pre = x @ W if rows else W @ x
-    pre += u_proj
-    np.tanh(pre, out=pre)
-    if leak_rate == 1.0:
-        return pre
-    pre *= leak_rate
-    pre += (1.0 - leak_rate) * x
-    return pre
+    return update_into(pre, u_proj, x, leak_rate, pre)
 
 
 def update_into(pre, drive, x, leak_rate, out):
