@@ -8,9 +8,9 @@ Parts (``--parts`` picks a subset):
   narma   NARMA-10 test NRMSE, N = 100, 500, 2000 (washout 200, train 2000, test 2000,
           spectral radius 0.9, input scaling 0.1, density 0.1, ridge alpha chosen on a
           validation split), median over 5 seeds
-  speed   seconds to collect 10,000 steps (N = 100, 1000 at density 0.1; 10,000 at 0.01),
-          a batch of 32 sequences of 1,000 steps against the same run one by one,
-          and the ratio to a bare scipy.sparse loop (the floor)
+  speed   seconds to collect 10,000 steps (N = 100, 1000 at density 0.1; 10,000 at 0.01)
+          and the ratio to a bare scipy.sparse loop (the floor); batched runs are
+          measured by benchmarks/esn_batch.py
   ridge   seconds for the ridge fit on N = 10,000 states of 10,000 steps
   mg      Mackey-Glass 84-step closed-loop NRMSE (Jaeger & Haas 2004 protocol)
   mc      memory capacity MC/N for N = 50 and 100 and each topology
@@ -41,6 +41,7 @@ import scipy.sparse as sp  # noqa: E402
 import biornn as bn  # noqa: E402
 from biornn.experiments.closed_loop import mackey_glass_closed_loop  # noqa: E402
 from biornn.experiments.demonstrations import median_time  # noqa: E402
+from esn_batch import bare_sparse_loop  # noqa: E402  (the script beside this one)
 
 try:
     import reservoirpy
@@ -106,16 +107,6 @@ def part_narma(args):
         print(f"{n:6d} {np.median(ours):10.3f} {peer} {diff}")
 
 
-def bare_sparse_loop(W, W_in, u):
-    """The floor: the update written out with scipy.sparse, nothing else."""
-    x = np.zeros(W.shape[0])
-    out = np.empty((u.shape[0], W.shape[0]))
-    for t in range(u.shape[0]):
-        x = np.tanh(W @ x + W_in @ u[t])
-        out[t] = x
-    return out
-
-
 def part_speed(args):
     print("\n== State collection: seconds (median of repeats) ==")
     cases = [(100, 0.1), (1000, 0.1)] + ([] if args.quick else [(10_000, 0.01)])
@@ -140,18 +131,8 @@ def part_speed(args):
         print(f"{n:6d} {d:8.2f} {t_ours:9.3f} {rpy} {t_bare:10.3f} {ratio} "
               f"{t_bare / t_ours:12.2f}")
 
-    print("\n== Batch of 32 sequences x 1,000 steps: seconds ==")
-    U = np.random.default_rng(1).uniform(-0.5, 0.5, (32, 1000, 1))
-    for n, d in [(100, 0.1), (1000, 0.1)]:
-        esn = bn.ESN(n, density=d, input_scaling=0.1, seed=0)
-        t_batch = median_time(lambda: esn.run(U), args.repeats)
-        t_loop = median_time(lambda: [esn.run(U[i]) for i in range(32)], args.repeats)
-        line = f"N={n:5d}: batched {t_batch:.3f}  one by one {t_loop:.3f}  speed-up {t_loop / t_batch:.1f}x"
-        if reservoirpy is not None:
-            res = rpy_reservoir(esn, 1)
-            t_rpy = median_time(lambda: res.run(U), args.repeats)
-            line += f"  reservoirpy (3-D input) {t_rpy:.3f}"
-        print(line)
+    print("(batched runs against one sequence at a time, per state layout and dtype: "
+          "benchmarks/esn_batch.py)")
 
 
 def part_ridge(args):
@@ -209,15 +190,21 @@ def part_long(args):
     n, steps = (2000, 10_000) if args.quick else (10_000, 50_000)
     print(f"\n== Fit + run of {steps} steps at N = {n} (density {100 / n:g}), streamed ==")
     u, y = bn.tasks.narma(steps, seed=0)
-    esn = bn.ESN(n, density=100 / n, input_scaling=0.1, seed=0, readout=bn.Ridge(alpha=1e-6))
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
-    t0 = time.perf_counter()
-    esn.fit(u, y, washout=200)
-    seconds = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
-    print(f"biornn {seconds:.1f} s, peak memory {rss:.0f} MiB (before: {rss0:.0f} MiB; the "
-          f"states alone would take {steps * n * 8 / 2**20:.0f} MiB). For scale, reservoirpy "
-          "reports 121 s on its numpy path and 20 s with its JAX backend for this workload.")
+    for dtype in ("float64", "float32"):
+        esn = bn.ESN(n, density=100 / n, input_scaling=0.1, seed=0, dtype=dtype,
+                     readout=bn.Ridge(alpha=1e-6, dtype=dtype))
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+        t0 = time.perf_counter()
+        esn.fit(u, y, washout=200)
+        seconds = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+        itemsize = np.dtype(dtype).itemsize
+        print(f"{dtype} states and normal equations: biornn {seconds:.1f} s, peak memory "
+              f"{rss:.0f} MiB (before: {rss0:.0f} MiB; the states alone would take "
+              f"{steps * n * itemsize / 2**20:.0f} MiB)")
+    print("For scale, reservoirpy reports 121 s on its numpy path and 20 s with its JAX "
+          "backend for this workload; the accuracy cost of float32 is printed by "
+          "benchmarks/esn_batch.py --parts float32")
 
 
 PARTS = {"narma": part_narma, "speed": part_speed, "ridge": part_ridge, "mg": part_mg,

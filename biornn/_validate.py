@@ -475,3 +475,37 @@ def _convert_param(f, value, name):
         low, high, low_open = _BOUNDS[bound]
         check_in_range(name, si, low, high, low_open=low_open)
     return si
+
+
+def format_bytes(n_bytes) -> str:
+    """``n_bytes`` in binary units, e.g. ``"7.5 GiB"``."""
+    units = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")
+    value, i = float(n_bytes), 0
+    while value >= 1024 and i < len(units) - 1:
+        value, i = value / 1024, i + 1
+    unit = units[i]
+    return f"{value:.3g} {unit}"
+
+
+def physical_memory():
+    """Total physical memory in bytes, or None where the system does not say."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(what: str, n_bytes, *, limit=None) -> None:
+    """Refuse, before allocating, what needs more bytes than the machine has.
+
+    Raises a one-line ``ValueError`` giving the estimate, e.g. ``W for
+    n_units=1000000000 needs about 1.09 EiB, more than this machine's 15.6 GiB
+    of memory``.  ``limit`` defaults to :func:`physical_memory`; with neither,
+    nothing is checked.
+    """
+    limit = physical_memory() if limit is None else limit
+    if limit is not None and n_bytes > limit:
+        raise ValueError(f"{what} needs about {format_bytes(n_bytes)}, more than this "
+                         f"machine's {format_bytes(limit)} of memory")

@@ -16,27 +16,92 @@ penalised); with centred data the solution is
     W = (X_c^T X_c + alpha I)^{-1} X_c^T Y_c,    b = mean(Y) - mean(X)^T W.
 
 Only the sufficient statistics ``n, sum(x), sum(y), X^T X, X^T Y, sum(y^2)`` are
-kept, so :meth:`Ridge.partial_fit` trains on states that never fit in memory
-at once (O(N²) memory whatever the number of samples).
+kept, so :meth:`Ridge.partial_fit` (or :meth:`Ridge.accumulate` chunk by chunk,
+then :meth:`Ridge.solve` once) trains on states that never fit in memory at once
+(O(N²) memory whatever the number of samples).  ``dtype="float32"`` keeps
+``X^T X`` and solves the normal equations in single precision, on request: half
+the memory for the Gram matrix and less time, at a cost in accuracy that grows as
+``alpha`` shrinks (``benchmarks/esn_batch.py --parts float32`` prints both).
 """
 
 from __future__ import annotations
 
+import copy
 import inspect
+import sys
 import warnings
 
 import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas
 
-from ._validate import (as_float_array, check_bool, check_nonnegative, check_positive_int,
-                        check_in_range, check_same_length)
+from ._validate import (as_float_array, check_bool, check_choice, check_memory,
+                        check_nonnegative, check_positive_int, check_in_range,
+                        check_same_length)
 from .io import register_saveable
 
-__all__ = ["Ridge", "RidgeClassifier", "RLS"]
+__all__ = ["Ridge", "RidgeClassifier", "RLS", "NotFittedError", "GridEdgeWarning", "clone"]
 
 
-class _Estimator:
+class NotFittedError(ValueError, AttributeError):
+    """An estimator was used before it was fitted.
+
+    Subclasses both ``ValueError`` and ``AttributeError``, as scikit-learn's
+    exception of the same name does.  When scikit-learn is already imported the
+    error raised is also an instance of scikit-learn's own class, so its tools
+    (``check_estimator``, ``check_is_fitted`` callers) recognise it; biornn never
+    imports scikit-learn itself.
+    """
+
+
+_SKLEARN_FLAVOURS: dict = {}
+
+
+def not_fitted_error(message):
+    """The :class:`NotFittedError` to raise (scikit-learn's flavour when it is loaded)."""
+    sk = sys.modules.get("sklearn.exceptions")
+    sk_cls = getattr(sk, "NotFittedError", None)
+    if not (isinstance(sk_cls, type) and issubclass(sk_cls, Exception)):
+        return NotFittedError(message)
+    cls = _SKLEARN_FLAVOURS.get(sk_cls)
+    if cls is None:
+        cls = _SKLEARN_FLAVOURS[sk_cls] = type("NotFittedError", (NotFittedError, sk_cls),
+                                               {"__module__": __name__})
+    return cls(message)
+
+
+class GridEdgeWarning(UserWarning):
+    """The cross-validated alpha is the smallest or largest of its grid.
+
+    The best value may lie outside the grid: extend it on that side.
+    """
+
+
+def clone(estimator):
+    """A new, unfitted estimator with the same parameters (scikit-learn's ``clone``).
+
+    Built from ``get_params(deep=False)`` (parameters deep-copied, nested
+    estimators cloned); an object without ``get_params`` is deep-copied.
+    """
+    if not hasattr(estimator, "get_params") or isinstance(estimator, type):
+        return copy.deepcopy(estimator)
+    params = {k: clone(v) if hasattr(v, "get_params") and not isinstance(v, type)
+              else copy.deepcopy(v) for k, v in estimator.get_params(deep=False).items()}
+    return type(estimator)(**params)
+
+
+def r2_score(Y, P):
+    """Coefficient of determination ``1 - SS_res / SS_tot`` per output column of
+    ``Y`` (samples, outputs), averaged uniformly; a constant target scores 1 when
+    matched exactly, else 0."""
+    ss_res = np.sum((Y - P) ** 2, axis=0)
+    ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
+    return float(np.mean(r2))
+
+
+class Estimator:
     """scikit-learn style parameter handling, read from ``__init__``'s signature."""
 
     @classmethod
@@ -71,16 +136,15 @@ class _Estimator:
                     regressor_tags=None if classifier else RegressorTags())
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
         return f"{type(self).__name__}({args})"
 
     def _check_fitted(self):
         if not hasattr(self, "n_features_in_"):
-            raise AttributeError(  # sklearn's NotFittedError subclasses AttributeError too
-                f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise not_fitted_error(f"this {type(self).__name__} is not fitted yet; call fit first")
 
-    def _check_X(self, X, name="X"):
-        X = as_float_array(name, X)
+    def _check_X(self, X, name="X", dtype=np.float64):
+        X = as_float_array(name, X, dtype=dtype)
         if X.ndim != 2:
             raise ValueError(f"{name} must be 2-d (samples, features), got shape {X.shape}. "
                              "Reshape your data: X.reshape(-1, 1) for a single feature or "
@@ -103,9 +167,10 @@ class _Estimator:
 
 
 def _gram_update(G, X):
-    """G += X^T X, upper triangle only (BLAS syrk: half the flops of X.T @ X)."""
-    Xf = np.ascontiguousarray(X)
-    return blas.dsyrk(1.0, Xf.T, c=G, beta=1.0, trans=0, lower=0, overwrite_c=1)
+    """G += X^T X, upper triangle only (BLAS syrk: half the flops of X.T @ X), in G's dtype."""
+    Xf = np.ascontiguousarray(X, dtype=G.dtype)
+    syrk = blas.get_blas_funcs("syrk", (G,))
+    return syrk(1.0, Xf.T, c=G, beta=1.0, trans=0, lower=0, overwrite_c=1)
 
 
 def _symmetrize(U, block=512):
@@ -126,22 +191,23 @@ class _Stats:
 
     Subtracting a rough mean (the first chunk's) from X and Y before summing
     keeps the sums of squares free of cancellation when the data sit far from 0.
+    ``X^T X`` is kept in ``dtype``; the vectors and ``X^T Y`` in float64.
     """
 
-    def __init__(self, n_features, n_outputs, shift, shift_y):
+    def __init__(self, n_features, n_outputs, shift, shift_y, dtype=np.float64):
         self.n = 0
         self.shift, self.shift_y = shift, shift_y
         self.sx = np.zeros(n_features)
         self.sy = np.zeros(n_outputs)
-        self.xx = np.zeros((n_features, n_features), order="F")
+        self.xx = np.zeros((n_features, n_features), dtype=dtype, order="F")
         self.xy = np.zeros((n_features, n_outputs))
         self.yy = 0.0
 
     def add(self, X, Y):
-        Xs = X - self.shift
+        Xs = X - self.shift.astype(X.dtype)
         Y = Y - self.shift_y
         self.n += X.shape[0]
-        self.sx += Xs.sum(axis=0)
+        self.sx += Xs.sum(axis=0, dtype=np.float64)
         self.sy += Y.sum(axis=0)
         self.xx = _gram_update(self.xx, Xs)
         self.xy += Xs.T @ Y
@@ -161,7 +227,8 @@ class _Stats:
         if fit_intercept and self.n > 0:
             mx = self.sx / self.n
             # G -= sx mxᵀ in place (BLAS rank-1 update on the Fortran view of G)
-            blas.dger(-1.0, mx, self.sx, a=G.T, overwrite_a=1)
+            ger = blas.get_blas_funcs("ger", (G,))
+            ger(-1.0, mx.astype(G.dtype), self.sx.astype(G.dtype), a=G.T, overwrite_a=1)
             C -= np.outer(mx, self.sy)
         return G, C
 
@@ -184,7 +251,8 @@ def _solve_ridge(G, C, alpha):
     The system is equilibrated first (rows and columns scaled by
     ``1/sqrt(diag G)``), which leaves the solution unchanged but keeps the
     Cholesky factorisation accurate when the states' variances differ by orders
-    of magnitude and ``alpha`` is tiny.
+    of magnitude and ``alpha`` is tiny.  The factorisation runs in ``G``'s dtype
+    (float32 on request); the solution is returned in float64.
     """
     d = np.sqrt(np.diag(G))
     d = np.where(d > 0, d, 1.0)
@@ -192,7 +260,8 @@ def _solve_ridge(G, C, alpha):
     A /= d[:, None]
     A /= d[None, :]
     A[np.diag_indices_from(A)] += alpha / d**2
-    B = C / d[:, None]
+    B = (C / d[:, None]).astype(A.dtype)
+    d = d.astype(np.float64)
     try:
         # scipy's LinAlgWarning (rcond below machine epsilon) is routine for reservoir
         # states with silent or collinear units; a failed factorisation is handled below.
@@ -215,7 +284,7 @@ def _solve_ridge(G, C, alpha):
 
 
 @register_saveable
-class Ridge(_Estimator):
+class Ridge(Estimator):
     """Ridge regression readout, closed form, with intercept and cross-validated alpha.
 
     Minimises ``||Y - X W - b||² + alpha ||W||²``; see the module docstring for
@@ -227,11 +296,18 @@ class Ridge(_Estimator):
         Regularisation strength (>= 0).  A sequence is a grid: the value with the
         smallest mean squared error over ``n_folds`` contiguous folds is chosen,
         using one eigendecomposition per fold for all alphas, then the model is
-        refit on all data.  The choice is stored in ``alpha_``.
+        refit on all data.  The choice is stored in ``alpha_``; a choice at either
+        end of the grid warns (:class:`GridEdgeWarning`), as the best value may
+        lie outside it.
     fit_intercept : bool, default True
         Fit an unpenalised intercept ``b``.
     n_folds : int, default 5
         Number of contiguous (time-ordered) folds for the alpha grid.
+    dtype : {"float64", "float32"}, default "float64"
+        Precision of ``X^T X`` and of the solve of the normal equations;
+        ``"float32"`` halves the Gram matrix's memory and saves time, but needs an
+        ``alpha`` well above its rounding (the coefficients are returned in
+        float64).
 
     Attributes
     ----------
@@ -252,10 +328,11 @@ class Ridge(_Estimator):
 
     _estimator_type = "regressor"
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5, dtype="float64"):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.n_folds = n_folds
+        self.dtype = dtype
 
     # -- validation -------------------------------------------------------
     def _alphas(self):
@@ -269,11 +346,14 @@ class Ridge(_Estimator):
 
     def _check_Xy(self, X, y):
         self._check_y_given(y)
-        X = self._check_X(X)
+        X = self._check_X(X, dtype=getattr(self, "_precision", lambda: np.float64)())
         y_arr = as_float_array("y", y, ndim=(1, 2))
         check_same_length("X", X, "y", y_arr)
         Y = y_arr[:, None] if y_arr.ndim == 1 else y_arr
         return X, Y, y_arr.ndim
+
+    def _precision(self):
+        return np.dtype(check_choice("dtype", str(np.dtype(self.dtype)), ("float64", "float32")))
 
     # -- fitting ------------------------------------------------------------
     def fit(self, X, y):
@@ -295,20 +375,35 @@ class Ridge(_Estimator):
         chosen alpha) differ from those of a single ``fit``.
         """
         first = not hasattr(self, "_stats")
-        self._accumulate(X, y)
+        self.accumulate(X, y)
         try:
-            self._solve()
+            self.solve()
         except Exception:
             if first:  # leave no half-fitted estimator behind
                 self._reset()
             raise
         return self
 
-    def _accumulate(self, X, y, folds=None):
+    def accumulate(self, X, y, *, folds=None):
         """Add samples to the statistics without solving (streaming training).
 
-        ``folds`` optionally gives each row's cross-validation fold (for an alpha
-        grid), so a stream of chunks can keep the folds of one contiguous ``fit``.
+        Call it once per chunk of a long run, then :meth:`solve` once: the result
+        equals one :meth:`fit` on all the chunks (up to rounding) in O(N²) memory.
+        Each call adds to what earlier calls (or ``partial_fit``) gathered; a
+        fresh estimator (or :func:`clone`) starts a new stream.
+
+        Parameters
+        ----------
+        X : (samples, features)
+        y : (samples,) or (samples, outputs)
+        folds : int array (samples,), optional
+            Each row's cross-validation fold in ``0 .. n_folds-1`` (alpha grid
+            only), so a stream of chunks keeps the folds of one contiguous fit;
+            by default each chunk is split into ``n_folds`` contiguous parts.
+
+        Returns
+        -------
+        self
         """
         grid, _ = self._alphas()
         check_bool("fit_intercept", self.fit_intercept)
@@ -318,11 +413,13 @@ class Ridge(_Estimator):
                              "but not its training statistics: call fit to train it again")
         first = not hasattr(self, "_stats")
         if first:
+            d = X.shape[1]   # X^T X, its symmetrised copy and the factorisation
+            check_memory(f"the normal equations for {d} features", 3 * d * d * X.itemsize)
             if self.fit_intercept:
                 shift, shift_y = X.mean(axis=0), Y.mean(axis=0)
             else:
                 shift, shift_y = np.zeros(X.shape[1]), np.zeros(Y.shape[1])
-            self._stats = _Stats(X.shape[1], Y.shape[1], shift, shift_y)
+            self._stats = _Stats(X.shape[1], Y.shape[1], shift, shift_y, X.dtype)
             self._y_ndim = y_ndim
             self.n_features_in_ = X.shape[1]
             self._folds = None
@@ -336,19 +433,40 @@ class Ridge(_Estimator):
                 raise ValueError(f"n_folds must be >= 2 for an alpha grid, got {n_folds}")
             if self._folds is None:
                 self._folds = [_Stats(X.shape[1], Y.shape[1], self._stats.shift,
-                                      self._stats.shift_y) for _ in range(n_folds)]
+                                      self._stats.shift_y, X.dtype) for _ in range(n_folds)]
+            if folds is not None:
+                folds = np.asarray(folds)
+                if folds.shape != (X.shape[0],) or folds.dtype.kind not in "iu" or \
+                        (folds.size and (folds.min() < 0 or folds.max() >= n_folds)):
+                    raise ValueError(f"folds must be {X.shape[0]} integers in [0, {n_folds}), "
+                                     f"got shape {folds.shape} dtype {folds.dtype}")
             parts = (np.array_split(np.arange(X.shape[0]), n_folds) if folds is None else
-                     [np.flatnonzero(np.asarray(folds) == k) for k in range(n_folds)])
+                     [np.flatnonzero(folds == k) for k in range(n_folds)])
             for fold, idx in zip(self._folds, parts):
                 if idx.size:
                     fold.add(X[idx], Y[idx])
+        return self
 
-    def _solve(self):
+    def solve(self):
+        """Solve the normal equations for the statistics gathered so far.
+
+        Sets ``coef_``, ``intercept_``, ``alpha_`` (and ``cv_mse_`` for a grid);
+        returns ``self``.  Raises :class:`NotFittedError` before any
+        :meth:`accumulate`.
+        """
+        if not hasattr(self, "_stats"):
+            raise not_fitted_error("this Ridge has no data to solve for; call accumulate first")
         grid, alpha = self._alphas()
         stats = self._stats
         if grid is not None:
             self.cv_mse_ = self._cross_validate(grid)
-            alpha = float(grid[int(np.argmin(self.cv_mse_))])
+            best = int(np.argmin(self.cv_mse_))
+            alpha = float(grid[best])
+            if grid.size > 1 and alpha in (grid.min(), grid.max()):
+                side = "smallest" if alpha == grid.min() else "largest"
+                warnings.warn(f"the cross-validated alpha {alpha:g} is the {side} value of "
+                              f"the grid {grid.tolist()}; the best alpha may lie outside it: "
+                              "extend the grid on that side", GridEdgeWarning, stacklevel=2)
         G, C = stats.centred(self.fit_intercept)
         W = _solve_ridge(G, C, alpha)
         b = stats.intercept(W, self.fit_intercept)
@@ -359,6 +477,7 @@ class Ridge(_Estimator):
             self.coef_, self.intercept_ = W[:, 0].copy(), float(b[0])
         else:
             self.coef_, self.intercept_ = W.T.copy(), b.copy()
+        return self
 
     def _cross_validate(self, grid):
         """Mean held-out squared error per alpha; one eigendecomposition per fold."""
@@ -393,12 +512,7 @@ class Ridge(_Estimator):
     def score(self, X, y):
         """Coefficient of determination R², averaged uniformly over outputs."""
         X, Y, _ = self._check_Xy(X, y)
-        P = self.predict(X).reshape(Y.shape)
-        ss_res = np.sum((Y - P) ** 2, axis=0)
-        ss_tot = np.sum((Y - Y.mean(axis=0)) ** 2, axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(ss_tot > 0, 1.0 - ss_res / ss_tot, np.where(ss_res > 0, 0.0, 1.0))
-        return float(np.mean(r2))
+        return r2_score(Y, self.predict(X).reshape(Y.shape))
 
     # -- persistence ----------------------------------------------------------
     def _get_state(self):
@@ -411,7 +525,7 @@ class Ridge(_Estimator):
     @classmethod
     def _from_state(cls, params, arrays):
         obj = cls(params["alpha"], fit_intercept=params["fit_intercept"],
-                  n_folds=params["n_folds"])
+                  n_folds=params["n_folds"], dtype=params.get("dtype", "float64"))
         obj.coef_ = arrays["coef_"]
         obj.intercept_ = (float(arrays["intercept_"]) if params["y_ndim"] == 1
                           else arrays["intercept_"])
@@ -422,7 +536,7 @@ class Ridge(_Estimator):
 
 
 @register_saveable
-class RidgeClassifier(_Estimator):
+class RidgeClassifier(Estimator):
     """Linear classifier: ridge regression onto ±1 class codes, argmax decision.
 
     Labels are coded as +1 for the sample's class and -1 for the others (one
@@ -553,7 +667,7 @@ class RidgeClassifier(_Estimator):
 
 
 @register_saveable
-class RLS(_Estimator):
+class RLS(Estimator):
     """Online recursive least squares with exponential forgetting (Haykin 2002, ch. 13).
 
     For each sample ``(x, y)`` (``x`` of n_features, ``y`` of n_outputs)::

@@ -1,5 +1,7 @@
 """The shared readout: ridge, cross-validated ridge, classifier, RLS."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -118,7 +120,8 @@ def test_ridge_classifier_separates_classes_and_decides_by_argmax():
 
 def test_get_and_set_params_follow_the_estimator_contract():
     r = bn.Ridge(alpha=2.0)
-    assert r.get_params() == {"alpha": 2.0, "fit_intercept": True, "n_folds": 5}
+    assert r.get_params() == {"alpha": 2.0, "fit_intercept": True, "n_folds": 5,
+                              "dtype": "float64"}
     assert r.set_params(alpha=3.0) is r and r.alpha == 3.0
     with pytest.raises(ValueError, match="invalid parameter 'beta'"):
         r.set_params(beta=1)
@@ -160,14 +163,9 @@ except ImportError:  # pragma: no cover
     parametrize_with_checks = None
 
 if parametrize_with_checks is not None:
-    # biornn does not import scikit-learn, so it cannot raise sklearn's own
-    # NotFittedError class (it raises AttributeError naming the problem), and
-    # it does not emit sklearn's DataConversionWarning for column-vector labels.
-    _NOT_SKLEARN = {"check_estimators_unfitted": "raises AttributeError, not sklearn's "
-                                                 "NotFittedError class"}
-    _EXPECTED = {"Ridge": _NOT_SKLEARN, "RLS": _NOT_SKLEARN,
-                 "RidgeClassifier": dict(_NOT_SKLEARN, check_supervised_y_2d=
-                                         "no sklearn DataConversionWarning")}
+    # biornn does not emit sklearn's DataConversionWarning for column-vector labels.
+    _EXPECTED = {"Ridge": {}, "RLS": {},
+                 "RidgeClassifier": dict(check_supervised_y_2d="no sklearn DataConversionWarning")}
 
     @parametrize_with_checks([bn.Ridge(), bn.RidgeClassifier(), bn.RLS()],
                              expected_failed_checks=lambda est: _EXPECTED[type(est).__name__])
@@ -239,3 +237,82 @@ def test_ridge_with_more_features_than_one_block_equals_normal_equations():
     W, b = _normal_equations(X, y, 1.0)
     r = bn.Ridge(alpha=1.0).fit(X, y)
     np.testing.assert_allclose(r.coef_, W, rtol=1e-6, atol=1e-9)
+
+
+def test_unfitted_readouts_raise_not_fitted_error_that_is_value_and_attribute_error():
+    from biornn.readout import NotFittedError
+
+    for est in (bn.Ridge(), bn.RidgeClassifier(), bn.RLS()):
+        with pytest.raises(NotFittedError, match="not fitted") as info:
+            est.predict(np.ones((2, 2)))
+        assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+    with pytest.raises(NotFittedError, match="accumulate first"):
+        bn.Ridge().solve()
+
+
+@pytest.mark.filterwarnings("ignore::biornn.readout.GridEdgeWarning")
+def test_accumulate_chunks_then_solve_equals_one_fit_and_keeps_given_folds():
+    X, Y, _ = _regression(n=240, k=2, seed=4)
+    grid = [1e-3, 1.0, 1e3]
+    whole = bn.Ridge(alpha=grid, n_folds=3).fit(X, Y)
+    stream = bn.Ridge(alpha=grid, n_folds=3)
+    folds = np.repeat([0, 1, 2], 80)          # the folds one contiguous fit uses
+    for idx in np.array_split(np.arange(240), 7):
+        assert stream.accumulate(X[idx], Y[idx], folds=folds[idx]) is stream
+    assert not hasattr(stream, "coef_")      # nothing solved yet
+    stream.solve()
+    np.testing.assert_allclose(stream.coef_, whole.coef_, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(stream.cv_mse_, whole.cv_mse_, rtol=1e-8)
+    with pytest.raises(ValueError, match="folds must be"):
+        bn.Ridge(alpha=grid, n_folds=3).accumulate(X[:5], Y[:5], folds=[0, 1, 2, 3, 0])
+
+
+@pytest.mark.filterwarnings("ignore::biornn.readout.GridEdgeWarning")
+def test_clone_gives_an_unfitted_copy_with_the_same_parameters():
+    from biornn.readout import clone
+
+    X, y, _ = _regression()
+    r = bn.Ridge(alpha=[0.1, 1.0, 10.0], n_folds=3).fit(X, y)
+    c = clone(r)
+    assert type(c) is bn.Ridge and c.get_params() == r.get_params()
+    assert c.alpha is not r.alpha and not hasattr(c, "coef_")
+
+
+@pytest.mark.parametrize("edge, grid", [("smallest", [1.0, 10.0, 100.0]),
+                                        ("largest", [1.0, 100.0, 1e4])])
+def test_alpha_at_the_edge_of_its_grid_warns(edge, grid):
+    from biornn.readout import GridEdgeWarning
+
+    X, y, _ = _regression(n=400, d=5, noise=1e-3)
+    if edge == "largest":      # pure noise targets: more penalty is always better
+        y = np.random.default_rng(1).normal(size=400)
+    with pytest.warns(GridEdgeWarning, match=edge):
+        bn.Ridge(alpha=grid, n_folds=4).fit(X, y)
+
+
+def test_interior_alpha_does_not_warn():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(80, 60))
+    y = X[:, 0] + 0.5 * rng.normal(size=80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = bn.Ridge(alpha=[1e-6, 1e-2, 1.0, 10.0, 100.0, 1e5], n_folds=4).fit(X, y)
+    assert r.alpha_ not in (1e-6, 1e5)
+
+
+def test_float32_normal_equations_agree_with_float64_to_single_precision():
+    X, Y, _ = _regression(n=500, d=20, k=2, noise=0.1, offset=0.5)
+    r64 = bn.Ridge(alpha=1e-2).fit(X, Y)
+    r32 = bn.Ridge(alpha=1e-2, dtype="float32").fit(X, Y)
+    assert r32._stats.xx.dtype == np.float32 and r32.coef_.dtype == np.float64
+    np.testing.assert_allclose(r32.coef_, r64.coef_, rtol=1e-3, atol=1e-4)
+    assert not np.array_equal(r32.coef_, r64.coef_)   # it did compute in single precision
+    with pytest.raises(ValueError, match="dtype must be one of"):
+        bn.Ridge(dtype="float16").fit(X, Y)
+
+
+def test_normal_equations_beyond_memory_are_refused_before_allocating():
+    X = np.zeros((2, 400_000))          # X^T X alone would take 1.2 TB
+    with pytest.raises(ValueError, match=r"normal equations for 400000 features needs about "
+                                         r"[\d.]+ TiB, more than this machine's"):
+        bn.Ridge().fit(X, np.zeros(2))

@@ -17,35 +17,27 @@ import scipy.sparse as sp
 
 from .._rng import as_generator
 from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
-                         check_in_range, check_nonnegative, check_nonnegative_int,
-                         check_positive_int, restore_form)
+                         check_in_range, check_memory, check_nonnegative,
+                         check_nonnegative_int, check_positive_int, restore_form)
 from ..io import register_saveable, _REGISTRY
-from ..readout import Ridge
+from ..readout import Estimator, Ridge, clone, not_fitted_error, r2_score
 from .reservoir import TOPOLOGIES, reservoir_matrix
+from .reservoir_loop import ReservoirLoop, step
 
 __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 
-def step(x, u_proj, W, leak_rate, *, rows=False):
-    """One reservoir update, ``(1 - a) x + a tanh(W x + u_proj)``; ``x`` is not modified.
-
-    ``x`` is (units,) or (units, batch); ``u_proj`` holds everything that does not
-    depend on ``x`` (``W_in u + W_fb y + b``).  With ``rows=True`` the states are
-    rows, ``x`` (batch, units), and ``W`` must be given transposed (``Wᵀ``).
-    """
-    pre = x @ W if rows else W @ x
-    pre += u_proj
-    np.tanh(pre, out=pre)
-    if leak_rate == 1.0:
-        return pre
-    pre *= leak_rate
-    pre += (1.0 - leak_rate) * x
-    return pre
-
-
 @register_saveable
-class EchoStateNetwork:
+class EchoStateNetwork(ReservoirLoop, Estimator):
     """Echo state network with a shared ridge readout.
+
+    Stateful on request, like reservoirpy's nodes: :attr:`state` is where the
+    last run ended, :meth:`step` advances one input, ``run(..., reset=False)``
+    continues from :attr:`state` and :meth:`reset` goes back to zeros.  It is a
+    scikit-learn style regressor (``fit``, ``predict``, ``score``,
+    ``get_params``, ``set_params``), so ``GridSearchCV`` or any tuner can
+    search its hyperparameters; changing a parameter redraws the weights from
+    ``seed``.
 
     Parameters
     ----------
@@ -74,10 +66,19 @@ class EchoStateNetwork:
     include_input : bool, default False
         Readout sees ``[x(t), u(t)]`` instead of ``x(t)``.
     readout : Ridge or compatible estimator, optional
-        Trained on the states by :meth:`fit`; default ``Ridge(alpha=1e-6)``.
+        Cloned and trained on the states by :meth:`fit` (the object passed is
+        left untouched; the trained copy is ``readout_``); default
+        ``Ridge(alpha=1e-6)``.
     sparse : bool, optional
-        Store ``W`` as scipy.sparse; default chooses by size and density.
+        Store ``W`` as scipy.sparse; default chooses by size and density.  A
+        batch of sequences is stepped as row-major states times dense ``Wᵀ``
+        (BLAS) or as sparse ``W`` times a block of column states.
     dtype : {"float64", "float32"}, default "float64"
+        Precision of the weights and states; ``"float32"`` speeds up batched runs
+        (``benchmarks/esn_batch.py`` prints the speed and the NARMA-10 accuracy of
+        both).  The default readout stays float64; pass
+        ``readout=Ridge(..., dtype="float32")`` for single-precision normal
+        equations too.
     seed : None, int or numpy.random.Generator
         Seeds ``W``, ``W_in``, ``W_fb``, ``b`` and the training noise.
 
@@ -93,6 +94,8 @@ class EchoStateNetwork:
                  density=0.1, topology="random", bias_scaling=0.0, feedback_scaling=0.0,
                  noise=0.0, include_input=False, readout=None, sparse=None,
                  dtype="float64", seed=None):
+        # the arguments as given, for get_params (scikit-learn's clone checks identity)
+        self._params = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self.n_units = check_positive_int("n_units", n_units)
         self.spectral_radius = check_in_range("spectral_radius", spectral_radius, 0, np.inf,
                                               low_open=True)
@@ -108,7 +111,7 @@ class EchoStateNetwork:
                                            ("float64", "float32")))
         if readout is not None and not (hasattr(readout, "fit") and hasattr(readout, "predict")):
             raise TypeError(f"readout must have fit and predict methods, got {readout!r}")
-        self.readout = Ridge(alpha=1e-6) if readout is None else readout
+        self.readout = readout
         self.seed = seed
         # Independent streams, so W_in drawn later (when the input size is known)
         # does not depend on the order of calls.
@@ -147,70 +150,6 @@ class EchoStateNetwork:
         """True when output feedback is on (``feedback_scaling > 0``)."""
         return self.feedback_scaling > 0
 
-    # -- the core loop --------------------------------------------------------
-    _CHUNK = 256  # time steps whose input drive is projected at once
-
-    def _drive(self, U, Yfb, noise_rng, t0, t1, B, rows=False):
-        """Everything that does not depend on x, for steps t0..t1.
-
-        Shaped (t1-t0, N, B), or (t1-t0, B, N) with ``rows``.  Projected a chunk
-        of steps at a time, so a long run never holds a (T, N, B) drive array.
-        """
-        drive = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
-        drive[...] = self.b
-        if U is not None and U.shape[2]:
-            drive += U[:, t0:t1] @ self.W_in.T
-        if Yfb is not None and self.has_feedback:
-            drive += Yfb[:, t0:t1] @ self.W_fb.T
-        if noise_rng is not None and self.noise > 0:
-            drive += self.noise * noise_rng.standard_normal(drive.shape).astype(self.dtype)
-        return np.ascontiguousarray(drive.transpose((1, 0, 2) if rows else (1, 2, 0)))
-
-    def _collect_chunks(self, U, X0, Yfb, noise_rng=None):
-        """Run a batch, yielding ``(t0, states)`` a chunk of steps at a time.
-
-        U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None; ``Yfb[:, t]`` is the
-        output fed back into the update that produces ``x(t)``, i.e. y(t-1).
-        ``states`` is (B, t1 - t0, N) for steps t0..t1-1.
-        """
-        B = X0.shape[0]
-        T = U.shape[1] if U is not None else Yfb.shape[1]
-        x = np.array(X0.T, dtype=self.dtype, order="C")  # (N, B)
-        if B == 1:  # mat-vec is cheaper than mat-mat with one column
-            x = x[:, 0].copy()
-        W, a = self.W, self.leak_rate
-        rows = B > 1 and not sp.issparse(W)
-        if rows:
-            # dense W with a batch: keep states as rows (B, N), x(t+1) from x Wᵀ, so
-            # each step's states are copied out as contiguous rows
-            x, W = np.array(X0, dtype=self.dtype), np.ascontiguousarray(W.T)
-        for t0 in range(0, T, self._CHUNK):
-            t1 = min(T, t0 + self._CHUNK)
-            drive = self._drive(U, Yfb, noise_rng, t0, t1, B, rows)
-            out = np.empty((B, t1 - t0, self.n_units), dtype=self.dtype)
-            if rows:
-                for k in range(t1 - t0):
-                    x = step(x, drive[k], W, a, rows=True)
-                    out[:, k] = x
-            elif B == 1:
-                drive, dest = drive[:, :, 0], out[0]
-                for k in range(t1 - t0):
-                    x = step(x, drive[k], W, a)
-                    dest[k] = x
-            else:
-                for k in range(t1 - t0):
-                    x = step(x, drive[k], W, a)
-                    out[:, k] = x.T
-            yield t0, out
-
-    def _collect(self, U, X0, Yfb, noise_rng=None):
-        """All states of a batch, (B, T, N); see :meth:`_collect_chunks`."""
-        T = U.shape[1] if U is not None else Yfb.shape[1]
-        out = np.empty((X0.shape[0], T, self.n_units), dtype=self.dtype)
-        for t0, chunk in self._collect_chunks(U, X0, Yfb, noise_rng):
-            out[:, t0:t0 + chunk.shape[1]] = chunk
-        return out
-
     def _feedback(self, Y, initial_output, B):
         """Outputs fed back, y(t-1) for every step: (B, T, O), or None."""
         if Y is None or not self.has_feedback:
@@ -235,7 +174,7 @@ class EchoStateNetwork:
         return x0.astype(self.dtype)
 
     def run(self, inputs=None, *, teacher=None, initial_state=None, initial_output=None,
-            _noise=False):
+            reset=True, _noise=False):
         """Drive the reservoir and return its states.
 
         Parameters
@@ -250,6 +189,10 @@ class EchoStateNetwork:
             ``x(0)``; zeros by default.
         initial_output : array (O,) or (B, O), optional
             Output fed back into the first step (y(-1)); zeros by default.
+        reset : bool, default True
+            ``False`` continues from :attr:`state` (and the last output fed
+            back), where the previous run or step ended; every sequence of a
+            batch starts from it.  Cannot be combined with ``initial_state``.
 
         Returns
         -------
@@ -258,6 +201,12 @@ class EchoStateNetwork:
         """
         if inputs is None and teacher is None:
             raise ValueError("give inputs, or teacher for a feedback-only network")
+        if not check_bool("reset", reset):
+            if initial_state is not None:
+                raise ValueError("give initial_state or reset=False, not both")
+            initial_state = self.state_
+            if initial_output is None:
+                initial_output = self.last_output_
         if self.has_feedback and teacher is None:
             raise ValueError("this network has output feedback (feedback_scaling > 0): pass "
                              "teacher=targets to run it open loop, or use generate/predict")
@@ -277,17 +226,108 @@ class EchoStateNetwork:
                              initial_state=initial_state, initial_output=initial_output,
                              _noise=_noise) for i in range(n)]
             return outs
-        B = (U if U is not None else Y).shape[0]
+        B, T = (U if U is not None else Y).shape[:2]
+        check_memory(f"the states of {B} sequence(s) x {T} steps x {self.n_units} units",
+                     B * T * self.n_units * self.dtype.itemsize)
         if U is not None:
             self._ensure_input(U.shape[2])
         Yfb = self._feedback(Y, initial_output, B)
-        X = self._collect(None if U is None else U.astype(self.dtype),
+        X = self._collect(None if U is None else U.astype(self.dtype, copy=False),
                           self._initial(initial_state, B), Yfb,
                           np.random.default_rng(self._noise_seed) if _noise else None)
         self.state_ = X[-1, -1].copy()
         if Y is not None:
             self.last_output_ = Y[-1, -1].copy()
         return restore_form(X, form)
+
+    # -- stateful use ---------------------------------------------------------
+    @property
+    def state(self):
+        """The current state x(t), (N,): where the last run, step or fit ended (zeros
+        after :meth:`reset` or before any run).  A copy."""
+        if self.state_ is None:
+            return np.zeros(self.n_units, dtype=self.dtype)
+        return np.array(self.state_, dtype=self.dtype)
+
+    def reset(self):
+        """Forget the current state and last output (back to zeros); returns ``self``."""
+        self.state_ = None
+        self.last_output_ = None
+        return self
+
+    def step(self, u=None, *, feedback=None):
+        """Advance one step from :attr:`state` and return the new state (N,).
+
+        ``x ← (1 - a) x + a tanh(W x + W_in u + W_fb y + b)`` with ``u`` (D,)
+        the input and ``y`` (O,) the output fed back (feedback networks only;
+        default: the last output, zeros at first).
+        """
+        x = self.state
+        drive = self.b.astype(self.dtype, copy=True)
+        if u is not None:
+            u = as_float_array("u", u, ndim=(0, 1)).ravel()
+            self._ensure_input(u.size)
+            drive += (self.W_in @ u).astype(self.dtype)
+        elif self.W_in is not None and self.W_in.shape[1]:
+            raise ValueError(f"u must have {self.W_in.shape[1]} features, got None")
+        if self.has_feedback:
+            y = self.last_output_ if feedback is None else \
+                as_float_array("feedback", feedback, ndim=(0, 1)).ravel()
+            if y is None:
+                raise ValueError("this network has output feedback: pass feedback=y(t-1)")
+            self._ensure_feedback(np.size(y))
+            drive += (self.W_fb @ y).astype(self.dtype)
+            self.last_output_ = np.array(y)
+        self.state_ = step(x, drive, self.W, self.leak_rate)
+        return self.state_.copy()
+
+    # -- scikit-learn parameters -----------------------------------------------
+    _estimator_type = "regressor"
+
+    def get_params(self, deep=True):
+        """Constructor arguments as given (and ``readout__*`` with ``deep=True``)."""
+        params = dict(self._params)
+        readout = params.get("readout")
+        if deep and readout is not None and hasattr(readout, "get_params"):
+            params.update({f"readout__{k}": v for k, v in readout.get_params().items()})
+        return params
+
+    def set_params(self, **params):
+        """Change constructor arguments; the weights are drawn again from ``seed``.
+
+        ``readout__name`` sets a parameter of the readout object.  Returns ``self``.
+        """
+        own = dict(self._params)
+        nested = {}
+        for key, value in params.items():
+            if key.startswith("readout__"):
+                nested[key[len("readout__"):]] = value
+            elif key in own:
+                own[key] = value
+            else:
+                raise ValueError(f"invalid parameter {key!r} for {type(self).__name__}; "
+                                 f"valid parameters: {sorted(own)}")
+        if nested:
+            if own["readout"] is None:
+                raise ValueError("readout is None: pass readout=Ridge(...) before setting "
+                                 f"{sorted('readout__' + k for k in nested)}")
+            own["readout"].set_params(**nested)
+        for name in ("W_in", "W_fb", "_WT", "readout_", "n_outputs_"):
+            self.__dict__.pop(name, None)
+        self.__init__(**own)
+        return self
+
+    def score(self, inputs, targets, *, washout=0):
+        """R² of :meth:`predict` against ``targets`` after ``washout`` steps of
+        every sequence, averaged uniformly over outputs (scikit-learn's score)."""
+        washout = check_nonnegative_int("washout", washout)
+        Y, _ = as_sequences("targets", targets)
+        P = self.predict(inputs)
+        P = [P] if isinstance(P, np.ndarray) and P.ndim == 2 else list(P)
+        seqs_Y = Y if isinstance(Y, list) else list(Y)
+        y = np.concatenate([s[washout:] for s in seqs_Y])
+        p = np.concatenate([np.reshape(s, (s.shape[0], -1))[washout:] for s in P])
+        return r2_score(y, p.reshape(y.shape))
 
     # -- training -------------------------------------------------------------
     def _features(self, X, U):
@@ -321,8 +361,9 @@ class EchoStateNetwork:
         self.n_outputs_ = (Y[0] if isinstance(Y, list) else Y[0]).shape[-1]
         if self.include_input and U is None:
             raise ValueError("include_input=True needs inputs")
-        if hasattr(self.readout, "_accumulate"):
-            return self._fit_streaming(U, Y, washout, initial_state)
+        readout = clone(Ridge(alpha=1e-6) if self.readout is None else self.readout)
+        if hasattr(readout, "accumulate") and hasattr(readout, "solve"):
+            return self._fit_streaming(readout, U, Y, washout, initial_state)
         X = self.run(U, teacher=Y if self.has_feedback else None,
                      initial_state=initial_state, _noise=True)
         seqs_X = X if isinstance(X, list) else list(X)
@@ -330,13 +371,12 @@ class EchoStateNetwork:
         seqs_U = [None] * len(seqs_X) if U is None else (U if isinstance(U, list) else list(U))
         feats = np.concatenate([self._features(x, u)[washout:]
                                 for x, u in zip(seqs_X, seqs_U)])
-        self.readout.fit(feats, np.concatenate([y[washout:] for y in seqs_Y]))
-        self.readout_ = self.readout
+        self.readout_ = readout.fit(feats, np.concatenate([y[washout:] for y in seqs_Y]))
         self.last_output_ = seqs_Y[-1][-1].copy()
         return self
 
-    def _fit_streaming(self, U, Y, washout, initial_state):
-        """Train a readout with ``_accumulate`` (:class:`Ridge`) chunk by chunk.
+    def _fit_streaming(self, readout, U, Y, washout, initial_state):
+        """Train a streaming readout (``accumulate`` then ``solve``, as :class:`Ridge`).
 
         Memory is O(N²) for the readout's statistics plus one chunk of states,
         whatever the length of the run; rows keep the cross-validation folds of
@@ -348,10 +388,9 @@ class EchoStateNetwork:
             groups = [(U, Y)]
         lengths = _lengths(Y)
         total = sum(L - washout for L in lengths)
-        n_folds = getattr(self.readout, "n_folds", 1)
+        n_folds = getattr(readout, "n_folds", 1)
         starts = [a[0] for a in np.array_split(np.arange(total), max(n_folds, 1)) if a.size]
         seq_offset = np.concatenate([[0], np.cumsum([L - washout for L in lengths])])
-        self.readout._reset()
         noise = np.random.default_rng(self._noise_seed)
         first_seq = 0
         for Ug, Yg in groups:
@@ -363,7 +402,7 @@ class EchoStateNetwork:
             for t0, chunk in self._collect_chunks(Ug, self._initial(initial_state, B), Yfb,
                                                   noise):
                 t1 = t0 + chunk.shape[1]
-                last = chunk[-1, -1]
+                last = chunk[-1, -1].copy()
                 lo = max(washout, t0)
                 if lo >= t1:
                     continue
@@ -372,16 +411,11 @@ class EchoStateNetwork:
                     feats = np.concatenate([feats, Ug[:, lo:t1]], axis=-1)
                 rows = (seq_offset[first_seq:first_seq + B, None]
                         + np.arange(lo - washout, t1 - washout)[None, :]).ravel()
-                self.readout._accumulate(feats.reshape(-1, feats.shape[-1]),
-                                         Yg[:, lo:t1].reshape(-1, Yg.shape[2]),
-                                         folds=np.searchsorted(starts, rows, side="right") - 1)
+                readout.accumulate(feats.reshape(-1, feats.shape[-1]),
+                                   Yg[:, lo:t1].reshape(-1, Yg.shape[2]),
+                                   folds=np.searchsorted(starts, rows, side="right") - 1)
             first_seq += B
-        try:
-            self.readout._solve()
-        except Exception:
-            self.readout._reset()
-            raise
-        self.readout_ = self.readout
+        self.readout_ = readout.solve()
         self.state_ = np.array(last)
         self.last_output_ = (Y[-1] if isinstance(Y, list) else Y[-1])[-1].copy()
         return self
@@ -392,20 +426,26 @@ class EchoStateNetwork:
 
     def _check_trained(self):
         if not hasattr(self, "readout_"):
-            raise AttributeError("this ESN has no trained readout; call fit first")
+            raise not_fitted_error("this ESN has no trained readout; call fit first")
 
-    def predict(self, inputs, *, initial_state=None):
+    def predict(self, inputs, *, initial_state=None, reset=True):
         """Readout outputs for new inputs, same form as ``inputs`` with O outputs.
 
         Without feedback this is ``readout(run(inputs))``; with feedback the
-        network runs closed loop, feeding back its own outputs.
+        network runs closed loop, feeding back its own outputs.  ``reset=False``
+        starts from :attr:`state` (and the last output), as in :meth:`run`.
         """
         self._check_trained()
+        if not check_bool("reset", reset):
+            if initial_state is not None:
+                raise ValueError("give initial_state or reset=False, not both")
+            initial_state = self.state_
         if self.has_feedback:
             U, form = as_sequences("inputs", inputs)
             seqs = U if isinstance(U, list) else list(U)
             X0 = self._initial(initial_state, len(seqs))
-            y0 = np.zeros(self.n_outputs_)
+            y0 = np.zeros(self.n_outputs_) if reset or self.last_output_ is None \
+                else self.last_output_
             saved = self.state_, self.last_output_
             outs = [self.generate(len(u), inputs=u, initial_state=X0[i], initial_output=y0)
                     for i, u in enumerate(seqs)]
@@ -529,6 +569,7 @@ class EchoStateNetwork:
         # W for one unit is drawn here and replaced by the saved one below.
         EchoStateNetwork.__init__(obj, 1, dtype=params["dtype"], **kw)
         obj.n_units, obj.seed = params["n_units"], params["seed"]
+        obj._params.update(n_units=obj.n_units, seed=obj.seed)
         obj._rng_in.bit_generator.state = params["rng_in"]
         obj._rng_fb.bit_generator.state = params["rng_fb"]
         obj._noise_seed = params["noise_seed"]
@@ -545,7 +586,8 @@ class EchoStateNetwork:
             rcls = _REGISTRY[params["readout"]["class"]]
             r_arrays = {k[len("readout."):]: v for k, v in arrays.items()
                         if k.startswith("readout.")}
-            obj.readout = obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
+            obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
+            obj.readout = obj._params["readout"] = clone(obj.readout_)
             obj.n_outputs_ = params["n_outputs_"]
         return obj
 

@@ -1,0 +1,54 @@
+"""Every batch layout of the ESN (dense rows, sparse columns, float32) computes what
+running the sequences one at a time computes, to rounding."""
+
+import numpy as np
+import pytest
+
+import biornn as bn
+
+
+@pytest.mark.parametrize("dtype, rtol, atol", [("float64", 1e-12, 1e-13),
+                                               ("float32", 2e-5, 2e-5)])
+@pytest.mark.parametrize("sparse, layout", [(False, "rows"), (True, "columns")])
+@pytest.mark.parametrize("leak_rate", [1.0, 0.3])
+def test_batch_layouts_equal_the_sequential_run(sparse, layout, dtype, rtol, atol, leak_rate):
+    rng = np.random.default_rng(0)
+    U = rng.uniform(-0.5, 0.5, (5, 300, 2))          # 300 steps: more than one chunk
+    X0 = rng.uniform(-0.5, 0.5, (5, 120))
+    esn = bn.ESN(120, density=0.1, leak_rate=leak_rate, input_scaling=0.5, bias_scaling=0.2,
+                 sparse=sparse, dtype=dtype, seed=1)
+    assert esn._layout(5) == layout and esn._layout(1) == "vector"
+    X = esn.run(U, initial_state=X0)
+    assert X.dtype == np.dtype(dtype) and X.shape == (5, 300, 120)
+    for i in range(5):
+        np.testing.assert_allclose(X[i], esn.run(U[i], initial_state=X0[i]),
+                                   rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_float32_batch_stays_within_single_precision_of_float64(sparse):
+    U = np.random.default_rng(1).uniform(-0.5, 0.5, (4, 200, 1))
+    X64 = bn.ESN(150, density=0.1, input_scaling=0.3, sparse=sparse, seed=2).run(U)
+    X32 = bn.ESN(150, density=0.1, input_scaling=0.3, sparse=sparse, dtype="float32",
+                 seed=2).run(U)
+    assert X32.dtype == np.float32
+    # contracting dynamics (spectral radius 0.9) keep rounding errors from growing
+    np.testing.assert_allclose(X32, X64, atol=1e-5)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_teacher_forced_batch_equals_the_sequential_run(sparse):
+    t = np.arange(260)
+    Y = np.stack([0.4 * np.sin(t / (5.0 + k))[:, None] for k in range(3)])
+    esn = bn.ESN(80, feedback_scaling=0.6, leak_rate=0.5, sparse=sparse, seed=3)
+    X = esn.run(None, teacher=Y)
+    for i in range(3):
+        np.testing.assert_allclose(X[i], esn.run(None, teacher=Y[i]), rtol=1e-12, atol=1e-13)
+
+
+def test_in_place_update_follows_the_pure_step():
+    rng = np.random.default_rng(4)
+    W, x, drive = rng.normal(size=(6, 6)), rng.normal(size=6), rng.normal(size=6)
+    out = np.empty(6)
+    bn.rate.reservoir_loop.update_into(W @ x, drive, x, 0.35, out)
+    np.testing.assert_allclose(out, bn.rate.esn.step(x, drive, W, 0.35), rtol=1e-14)
