@@ -60,7 +60,7 @@ from .. import states
 from .._rng import as_generator, derive_seed
 from .._validate import check_choice, check_in_range, check_positive, check_positive_int, \
     to_seconds
-from ..io import register_saveable
+from ..io import Array, Derived, register_saveable
 from ..specs import load_model
 from . import connectivity as conn
 from .encoding import check_analog, check_spike_trials, poisson_spikes
@@ -369,6 +369,15 @@ class LiquidStateMachine:
         return self._simulator
 
     # ------------------------------------------------------------------ save / load
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_neurons": Derived(lambda p: np.prod([check_positive_int("shape", n)
+                                                      for n in p["shape"]], dtype=object)),
+              "inhibitory": Array(("n_neurons",), kind="biu"),
+              **{f"{k}.{v}": Array((f"n_{k}",), kind="iu", below="n_neurons")
+                 for k in "EI" for v in ("pre", "post")},
+              **{f"{k}.{v}": Array((f"n_{k}",))
+                 for k in "EI" for v in ("A", "U", "D", "F", "delay")}}
+
     def _get_state(self):
         if self.extensions:
             raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
