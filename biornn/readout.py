@@ -38,7 +38,7 @@ from scipy.linalg import blas
 from ._validate import (as_float_array, check_bool, check_choice, check_memory,
                         check_nonnegative, check_positive_int, check_in_range,
                         check_same_length)
-from .io import register_saveable
+from .io import Array, maybe, register_saveable
 
 __all__ = ["Ridge", "RidgeClassifier", "RLS", "NotFittedError", "GridEdgeWarning", "clone"]
 
@@ -327,6 +327,11 @@ class Ridge(Estimator):
     """
 
     _estimator_type = "regressor"
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"alpha": lambda _, alpha: Ridge(alpha)._alphas(), "fit_intercept": check_bool,
+              "n_folds": check_positive_int, "alpha_": check_nonnegative, "y_ndim": (1, 2),
+              "coef_": Array(("n_features",), ("n_outputs", "n_features")),
+              "intercept_": Array((), ("n_outputs",))}
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5, dtype="float64"):
         self.alpha = alpha
@@ -558,6 +563,10 @@ class RidgeClassifier(Estimator):
     """
 
     _estimator_type = "classifier"
+    _SAVED = {**{k: v for k, v in Ridge._SAVED.items() if k != "y_ndim"},
+              "coef_": Array(("n_features",), ("n_classes", "n_features")),
+              "intercept_": Array((), ("n_classes",)),
+              "classes_": Array(("n_classes",), kind="iufbU")}
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5):
         self.alpha = alpha
@@ -702,6 +711,10 @@ class RLS(Estimator):
     """
 
     _estimator_type = "regressor"
+    _SAVED = {"n_features": maybe(check_positive_int), "n_outputs": maybe(check_positive_int),
+              "alpha": check_nonnegative, "fit_intercept": check_bool, "y_ndim": (1, 2),
+              "forgetting": lambda name, v: check_in_range(name, v, 0, 1, low_open=True),
+              "W": Array(("n_outputs", "d")), "P_": Array(("d", "d"))}
 
     def __init__(self, n_features=None, n_outputs=None, *, alpha=1.0, forgetting=1.0,
                  fit_intercept=False):

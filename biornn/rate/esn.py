@@ -19,7 +19,7 @@ from .._rng import as_generator
 from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
                          check_in_range, check_memory, check_nonnegative,
                          check_nonnegative_int, check_positive_int, restore_form)
-from ..io import register_saveable, _REGISTRY
+from ..io import Array, Saved, maybe, register_saveable, _REGISTRY
 from ..readout import Estimator, Ridge, clone, not_fitted_error, r2_score
 from .reservoir import TOPOLOGIES, reservoir_matrix
 from .reservoir_loop import ReservoirLoop, step
@@ -537,6 +537,17 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
     # -- persistence ----------------------------------------------------------
     _PARAMS = ("n_units", "spectral_radius", "leak_rate", "input_scaling", "density",
                "topology", "bias_scaling", "feedback_scaling", "noise", "include_input")
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_units": check_positive_int, "n_outputs_": maybe(check_positive_int),
+              "W": Array(("n_units", "n_units"), optional=True),
+              "W_data": Array(("nnz",), optional=True),
+              "W_indices": Array(("nnz",), kind="iu", below="n_units", optional=True),
+              "W_indptr": Array(("n_units+1",), kind="iu", below="nnz+1", optional=True),
+              "b": Array(("n_units",)), "W_in": Array(("n_units", None), optional=True),
+              "W_fb": Array(("n_units", "n_outputs_"), optional=True),
+              "state_": Array(("n_units",), optional=True),
+              "last_output_": Array(("n_outputs_",), optional=True),
+              "readout": Saved("readout.", optional=True)}
 
     def _get_state(self):
         params = {k: getattr(self, k) for k in self._PARAMS}

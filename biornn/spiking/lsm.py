@@ -70,7 +70,7 @@ from .. import states
 from .._rng import as_generator, derive_seed
 from .._validate import check_bool, check_choice, check_in_range, check_positive_int, \
     to_duration, to_seconds, to_si
-from ..io import register_saveable
+from ..io import Array, Derived, register_saveable
 from . import connectivity as conn
 from .connectivity import ConnectivityParameters, InputParameters
 from .encoding import check_analog, check_spike_trials, poisson_spikes
@@ -491,6 +491,15 @@ class LiquidStateMachine:
                      record_weights_every=record_weights_every, **kwargs)
 
     # ------------------------------------------------------------------ save / load
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_neurons": Derived(lambda p: np.prod([check_positive_int("shape", n)
+                                                      for n in p["shape"]], dtype=object)),
+              "inhibitory": Array(("n_neurons",), kind="biu"),
+              **{f"{k}.{v}": Array((f"n_{k}",), kind="iu", below="n_neurons")
+                 for k in "EI" for v in ("pre", "post")},
+              **{f"{k}.{v}": Array((f"n_{k}",))
+                 for k in "EI" for v in ("A", "U", "D", "F", "delay")}}
+
     def _get_state(self):
         if self._user_extensions:
             raise ValueError("a liquid with extensions cannot be saved (their Brian2 "
