@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 import brian2 as b2
 import numpy as np
 
-from .._validate import check_choice, check_nonnegative, check_positive
+from .._validate import check_bool, check_choice, check_nonnegative, check_positive
 from ..specs import load_model
-from .dendrites import attach_gate_update, dendritic_compartment
+from .dendrites import attach_gate_update, dendritic_compartment, passive_load
 from .gap_junctions import connect_gap_junctions, gap_junction_current
 from .metabotropic import metabotropic_current, metabotropic_synapse
 from .plasticity import stdp_parameters, stdp_synapse
 
-__all__ = ["FEATURES", "liquid_features", "STDPFeature", "GapJunctionFeature",
+__all__ = ["FEATURES", "liquid_features", "liquid_variant", "STDPFeature", "GapJunctionFeature",
            "DendriteFeature", "GABABFeature"]
 
 
@@ -102,10 +102,10 @@ class STDPFeature:
 class GapJunctionFeature:
     """Gap junctions among the liquid's inhibitory neurons."""
 
-    g: float = 0.5e-6
+    g: float = 0.05e-6
     probability: float = 0.6
     length_constant: float = 2.0
-    spikelet_area: float = 1e-4
+    spikelet_area: float = 0.03e-3
     currents = (gap_junction_current(),)
 
     def __post_init__(self):
@@ -137,18 +137,25 @@ class DendriteFeature:
 
     nonlinearity: str = "nmda"
     gate_dt: float | None = 0.5e-3   # refresh of the Mg2+ gate (s); None: every step
+    compensate_load: bool = True     # keep the soma's rest and input resistance (R_m)
     params: dict = field(default_factory=dict)
     nonlinear = True
 
     def __post_init__(self):
         if self.gate_dt is not None:
             self.gate_dt = check_positive("gate_dt", self.gate_dt)
+        self.compensate_load = check_bool("compensate_load", self.compensate_load)
         self.currents = (dendritic_compartment(["I_syn_e"], nonlinearity=self.nonlinearity,
                                                switch="dendritic",
                                                gate_variable=self.gate_dt is not None,
+                                               compensate_load=self.compensate_load,
                                                **self.params),)
 
     def build(self, lsm, liquid, n_copies):
+        if self.compensate_load and passive_load(**self.params) * lsm.neuron["R_m"] >= 1:
+            raise ValueError("dendrites: the passive load g_c/(1 + g_c R_d) must be below "
+                             f"the soma's leak 1/R_m = {1 / lsm.neuron['R_m']:g} S to be "
+                             "compensated; lower g_c or raise R_d")
         liquid.dendritic = np.tile(~lsm.inhibitory, n_copies).astype(float)
         if self.gate_dt is not None:
             attach_gate_update(liquid, self.gate_dt, self.nonlinearity, **self.params)
@@ -186,7 +193,7 @@ FEATURES = {"stdp": STDPFeature, "gap_junctions": GapJunctionFeature,
 
 _TOP = {"stdp": ("rule", "A_max"), "gap_junctions": ("g", "probability", "length_constant",
                                                      "spikelet_area"),
-        "dendrites": ("nonlinearity", "gate_dt"), "gabab": ("g_max", "v_rest", "weight")}
+        "dendrites": ("nonlinearity", "gate_dt", "compensate_load"), "gabab": ("g_max", "v_rest", "weight")}
 
 
 def liquid_features(features, model="lsm_features"):
@@ -212,3 +219,19 @@ def liquid_features(features, model="lsm_features"):
             raise ValueError(f"unknown gap_junctions parameters {sorted(params)}")
         out.append(FEATURES[name](**top, **({"params": params} if params else {})))
     return out
+
+
+def liquid_variant(name, model="lsm_features"):
+    """Keyword arguments of a named liquid variant (``[variants.<name>]`` of the model file).
+
+    A variant changes the column itself (e.g. ``"deep_reset"``: cells reset to rest,
+    the cell for which gap-junction spikelets are small against the distance to
+    threshold), so it is offered by name rather than applied silently:
+    ``LSM.from_model("maass2002_lsm", **liquid_variant("deep_reset"), seed=0)``.
+    Returns a dict with ``neuron`` overrides and ``features``.
+    """
+    variants = load_model(model).get("variants", {})
+    check_choice("variant", name, variants)
+    spec = dict(variants[name])
+    spec.pop("description", None)
+    return spec
