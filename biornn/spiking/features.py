@@ -25,6 +25,11 @@ The equations live in their modules; this file only wires them into the liquid:
 ``"gabab"``               :mod:`.metabotropic` GABA_B on I->E, pooled per neuron
 ========================  ==========================================================
 
+The values in ``models/lsm_features.toml`` are calibrated in the liquid and their
+figures printed by ``simulations/liquid_calibration.py`` (measures:
+:mod:`.measures`); where the paper's cell limits a mechanism, the file offers a
+named variant of the column (:func:`liquid_variant`).
+
 Cost (see ``benchmarks/lsm_features.py``): STDP traces and GABA_B receptors are
 event-driven (updated only at spikes); GABA_B's G-protein kinetics and the dendrite
 are per-neuron equations.  Weights learned by STDP are reset with the rest of the
