@@ -214,9 +214,11 @@ def soma_rest_and_input_resistance(lsm, *, step=1e-9, settle=0.3):
 
     Builds one copy of ``lsm``'s column as it runs (all its extensions
     included), puts the threshold out of reach so no neuron fires, lets the
-    membranes settle for ``settle`` seconds under the background current
-    ``I_b``, then adds ``step`` amperes to it and lets them settle again:
-    ``rest = v_1``, ``R_in = (v_2 - v_1) / step``.
+    membranes settle for twice ``settle`` seconds under the background current
+    ``I_b`` (potential ``v_1``), then adds ``step`` amperes to it and lets them
+    settle again (``v_2``): ``rest = v_1``, ``R_in = (v_2 - v_1) / step``.  The
+    error of either is about ``exp(-settle / tau)`` of the slowest time constant
+    ``tau`` (the membrane's, 30 ms in the Maass column).
 
     Returns
     -------
@@ -234,7 +236,7 @@ def soma_rest_and_input_resistance(lsm, *, step=1e-9, settle=0.3):
     net = b2.Network(*parts["objects"])
     liquid.v_th = 1 * b2.volt
     liquid.v = 0 * b2.volt
-    net.run(settle * b2.second, namespace={})
+    net.run(2 * settle * b2.second, namespace={})
     v1 = np.asarray(liquid.v / b2.volt)
     liquid.I_b = liquid.I_b + step * b2.amp
     net.run(settle * b2.second, namespace={})
