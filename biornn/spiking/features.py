@@ -25,6 +25,11 @@ The equations live in their modules; this file only wires them into the liquid:
 ``"gabab"``               :mod:`.metabotropic` GABA_B on I->E, pooled per neuron
 ========================  ==========================================================
 
+The values in ``models/lsm_features.toml`` are calibrated in the liquid and their
+figures printed by ``simulations/liquid_calibration.py`` (measures:
+:mod:`.measures`); where the paper's cell limits a mechanism, the file offers a
+named variant of the column (:func:`liquid_variant`).
+
 Cost (see ``benchmarks/lsm_features.py``): STDP traces and GABA_B receptors are
 event-driven (updated only at spikes); GABA_B's G-protein kinetics and the dendrite
 are per-neuron equations.  Weights learned by STDP are reset with the rest of the
@@ -41,14 +46,14 @@ import numpy as np
 
 from .._validate import check_bool, check_choice, check_nonnegative, check_positive
 from ..specs import load_model
-from .dendrites import attach_gate_update, dendritic_compartment
+from .dendrites import attach_gate_update, dendritic_compartment, passive_load
 from .gap_junctions import connect_gap_junctions, gap_junction_current
 from .metabotropic import metabotropic_current, metabotropic_synapse
 from .learning import plasticity_on, synapse_bounds
 from .learning_features import LEARNING_FEATURES, LEARNING_TOP
 from .plasticity import stdp_parameters, stdp_synapse
 
-__all__ = ["FEATURES", "liquid_features", "STDPFeature", "GapJunctionFeature",
+__all__ = ["FEATURES", "liquid_features", "liquid_variant", "STDPFeature", "GapJunctionFeature",
            "DendriteFeature", "GABABFeature"]
 
 
@@ -117,10 +122,10 @@ class STDPFeature:
 class GapJunctionFeature:
     """Gap junctions among the liquid's inhibitory neurons."""
 
-    g: float = 0.5e-6
+    g: float = 0.05e-6
     probability: float = 0.6
     length_constant: float = 2.0
-    spikelet_area: float = 1e-4
+    spikelet_area: float = 0.03e-3
     currents = (gap_junction_current(),)
 
     def __post_init__(self):
@@ -152,18 +157,25 @@ class DendriteFeature:
 
     nonlinearity: str = "nmda"
     gate_dt: float | None = 0.5e-3   # refresh of the Mg2+ gate (s); None: every step
+    compensate_load: bool = True     # keep the soma's rest and input resistance (R_m)
     params: dict = field(default_factory=dict)
     nonlinear = True
 
     def __post_init__(self):
         if self.gate_dt is not None:
             self.gate_dt = check_positive("gate_dt", self.gate_dt)
+        self.compensate_load = check_bool("compensate_load", self.compensate_load)
         self.currents = (dendritic_compartment(["I_syn_e"], nonlinearity=self.nonlinearity,
                                                switch="dendritic",
                                                gate_variable=self.gate_dt is not None,
+                                               compensate_load=self.compensate_load,
                                                **self.params),)
 
     def build(self, lsm, liquid, n_copies):
+        if self.compensate_load and passive_load(**self.params) * lsm.neuron["R_m"] >= 1:
+            raise ValueError("dendrites: the passive load g_c/(1 + g_c R_d) must be below "
+                             f"the soma's leak 1/R_m = {1 / lsm.neuron['R_m']:g} S to be "
+                             "compensated; lower g_c or raise R_d")
         liquid.dendritic = np.tile(~lsm.inhibitory, n_copies).astype(float)
         if self.gate_dt is not None:
             attach_gate_update(liquid, self.gate_dt, self.nonlinearity, **self.params)
@@ -201,7 +213,7 @@ FEATURES = {"stdp": STDPFeature, "gap_junctions": GapJunctionFeature,
 
 _TOP = {"stdp": ("rule", "A_max"), "gap_junctions": ("g", "probability", "length_constant",
                                                      "spikelet_area"),
-        "dendrites": ("nonlinearity", "gate_dt"), "gabab": ("g_max", "v_rest", "weight")}
+        "dendrites": ("nonlinearity", "gate_dt", "compensate_load"), "gabab": ("g_max", "v_rest", "weight")}
 
 # learning rules beside STDP (homeostasis, reward-modulated STDP): learning_features.py
 _TOP["stdp"] += ("clip_initial",)
@@ -232,3 +244,19 @@ def liquid_features(features, model="lsm_features"):
             raise ValueError(f"unknown gap_junctions parameters {sorted(params)}")
         out.append(FEATURES[name](**top, **({"params": params} if params else {})))
     return out
+
+
+def liquid_variant(name, model="lsm_features"):
+    """Keyword arguments of a named liquid variant (``[variants.<name>]`` of the model file).
+
+    A variant changes the column itself (e.g. ``"deep_reset"``: cells reset to rest,
+    the cell for which gap-junction spikelets are small against the distance to
+    threshold), so it is offered by name rather than applied silently:
+    ``LSM.from_model("maass2002_lsm", **liquid_variant("deep_reset"), seed=0)``.
+    Returns a dict with ``neuron`` overrides and ``features``.
+    """
+    variants = load_model(model).get("variants", {})
+    check_choice("variant", name, variants)
+    spec = dict(variants[name])
+    spec.pop("description", None)
+    return spec

@@ -5,6 +5,7 @@ import pytest
 from biornn.spiking.gap_junctions import (connect_gap_junctions, coupling_coefficient,
                                           gap_junction_current, gap_junction_pairs,
                                           spike_synchrony)
+from biornn.spiking.measures import coupling_coefficients, spikelet_at_rest
 from biornn.spiking.protocols import (coupled_pair_steady_state, gap_junction_synchrony,
                                       lif_cells)
 
@@ -60,3 +61,47 @@ def test_bad_gap_junction_parameters_are_named(kwargs, name):
     cells = lif_cells(2, [gap_junction_current()])
     with pytest.raises(ValueError, match=name):
         connect_gap_junctions(cells, **kwargs)
+
+
+def _liquid_junctions():
+    from biornn.spiking import LSM
+    from biornn.spiking.features import liquid_features
+
+    return LSM.from_model("maass2002_lsm", seed=1), liquid_features(["gap_junctions"])[0]
+
+
+def test_liquid_coupling_coefficients_are_in_the_range_measured_between_fs_cells():
+    # Galarreta & Hestrin 1999; Gibson, Beierlein & Connors 1999: a few percent to ~0.1
+    lsm, gj = _liquid_junctions()
+    cc = coupling_coefficients(gj.pairs(lsm), gj.g, lsm.neuron["R_m"])
+    assert len(cc) >= 10 and np.all((cc > 0.02) & (cc <= 0.1))
+
+
+def test_network_coupling_coefficients_match_a_simulated_passive_network():
+    pairs = np.array([[0, 1], [1, 2], [0, 2], [2, 3]])
+    g = np.array([0.05, 0.1, 0.02, 0.3]) * 1e-6
+    expected = coupling_coefficients(pairs, g, 1e6)
+    cells = lif_cells(4, [gap_junction_current()], v_th=1.0)
+    gj = connect_gap_junctions(cells, g, pairs=pairs)
+    net = b2.Network(cells, gj)
+    net.store()
+    for k, (a, b) in enumerate(pairs):
+        net.restore()
+        current = np.zeros(4)
+        current[a] = 10e-9
+        cells.I_inj = current * b2.amp
+        net.run(0.4 * b2.second, namespace={})
+        assert cells.v[b] / cells.v[a] == pytest.approx(expected[k, 0], rel=1e-3)
+    # current into the leaf 3: cell 2 leaks part of it to its other partners
+    assert expected[3, 1] < coupling_coefficient(g[3], 1e6) - 0.01
+
+
+def test_liquid_spikelet_is_g_area_over_c_and_does_not_fire_a_cell_at_rest():
+    lsm, gj = _liquid_junctions()
+    amplitude, fired = spikelet_at_rest(lsm, gj.g, gj.spikelet_area)
+    C = lsm.neuron["tau_m"] / lsm.neuron["R_m"]
+    assert amplitude == pytest.approx(gj.g * gj.spikelet_area / C, rel=0.05)
+    rest_to_threshold = lsm.neuron["v_th"] - lsm.neuron["I_b"] * lsm.neuron["R_m"]
+    assert amplitude < 0.1 * rest_to_threshold and not fired
+    _, fired_strong = spikelet_at_rest(lsm, 10 * gj.g, 1e-4)  # a 1.7 mV spikelet does
+    assert fired_strong

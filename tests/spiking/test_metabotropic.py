@@ -1,7 +1,8 @@
+import brian2 as b2
 import numpy as np
 import pytest
 
-from biornn.spiking.metabotropic import (GABAB_DESTEXHE, metabotropic_current,
+from biornn.spiking.metabotropic import (connect_metabotropic, metabotropic_current,
                                          metabotropic_reference, metabotropic_synapse,
                                          receptor_parameters)
 from biornn.spiking.protocols import gprotein_response
@@ -33,10 +34,9 @@ def test_burst_opens_gabab_channels_cooperatively(gabab):
 
 def test_gabab_time_course_peaks_at_100ms_and_decays_over_hundreds_of_ms(gabab):
     t = gabab["t"]
-    # single pulse: G peaks at ln(K4/K2)/(K4 - K2) after the spike (about 102 ms)
-    p = GABAB_DESTEXHE
-    expected = np.log(p["K4"] / p["K2"]) / (p["K4"] - p["K2"])
-    assert abs(t[np.argmax(gabab["G"][0])] - SINGLE[0] - expected) < 3e-3
+    # single pulse: G peaks about 100 ms after the spike, the time course Destexhe et al.
+    # (1998) fitted to the GABA_B IPSCs of Otis et al. (1993)
+    assert 0.09 < t[np.argmax(gabab["G"][0])] - SINGLE[0] < 0.115
     # burst: slow IPSC, rise of tens of ms after the burst, decay of hundreds of ms
     current = -gabab["I"][1]
     i_peak = np.argmax(current)
@@ -56,13 +56,21 @@ def test_mglur_current_is_slow_excitatory_and_needs_a_burst():
     assert burst[t > BURST[-1] + 0.8].max() > 0.2 * burst.max()   # lasts about a second
 
 
-def test_parameters_are_destexhe_1998_values():
-    p = receptor_parameters("gabab")
-    # ModelDB 18198 gabab.mod: K1 0.52 /ms/mM, K2 0.0013 /ms, K3 0.098 /ms, K4 0.033 /ms
-    assert p["K1"] == pytest.approx(0.52 / 1e-3)
-    assert (p["K2"], p["K3"], p["K4"]) == pytest.approx((1.3, 98.0, 33.0))
-    assert (p["K_D"], p["n"], p["E_rev"]) == (100.0, 4, pytest.approx(-95e-3))
-    assert (p["T_max"], p["pulse"]) == pytest.approx((0.5, 0.3e-3))
+def test_gabab_current_reverses_at_the_potassium_potential():
+    # Destexhe et al. 1998: E_rev = E_K = -95 mV; v is measured from rest (-70 mV)
+    part = metabotropic_current("gabab", g_max=1e-6)
+    cells = b2.NeuronGroup(3, "v : volt\n" + part.equations, namespace=part.namespace,
+                           method="exact")
+    cells.v = (np.array([-95e-3, -110e-3, -80e-3]) + 70e-3) * b2.volt   # clamped
+    src = b2.SpikeGeneratorGroup(1, np.zeros(len(BURST), dtype=int), BURST * b2.second)
+    syn = connect_metabotropic(src, cells, "gabab", connect={"i": 0, "j": [0, 1, 2]})
+    mon = b2.StateMonitor(cells, "I_gabab", record=True)
+    b2.Network(cells, src, syn, mon).run(0.4 * b2.second, namespace={})
+    I = np.asarray(mon.I_gabab / b2.amp)
+    peak = np.abs(I).max()
+    assert peak > 0
+    assert np.abs(I[0]).max() < 1e-9 * peak                      # no current at E_K
+    assert I[1].min() >= 0 and I[2].max() <= 0                   # inward below, outward above
 
 
 @pytest.mark.parametrize("kwargs, name", [
