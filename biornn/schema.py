@@ -90,7 +90,9 @@ class ModelParams:
     (``{"n_units": "int"}``).  A class with a ``check_params(**params)`` class method
     (raising ``ValueError``/``TypeError`` naming the parameter) has its values'
     ranges, choices, units and memory needs checked when the spec is loaded; the
-    runner's fixed arguments are not among them.
+    runner's fixed arguments are not among them.  A class with ``accepts_units = True``
+    takes strings with units itself: its values are passed as written, and its
+    ``check_params`` checks their dimensions.
     """
 
     target: str
@@ -229,6 +231,10 @@ def _check_model_param(default, value, where):
 
 
 def _model_value(schema, params, key, value, where):
+    if getattr(schema.signature()[0], "accepts_units", False):
+        # the class checks every value's unit itself (check_params) and takes strings
+        # with units: they stay as written, so a wrong dimension cannot slip through
+        return copy.deepcopy(value)
     if key in schema.types:
         return _check_field(Field(schema.types[key]), value, where)
     if schema.target.startswith("biornn.rate.") and isinstance(value, str) \

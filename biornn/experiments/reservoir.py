@@ -11,14 +11,24 @@ from .._rng import spawn
 from .registry import experiment
 from ..readout import Ridge
 from ..schema import Field
+from .._validate import check_memory
 from .common import (ANALOG_TASK_SCHEMA, ESN_PARAMS, READOUT_SCHEMA, analog_task,
-                     check_delay_washout,
-                      fit_and_score, make_readout, plot_analog)
+                     check_delay_washout, fit_and_score, make_readout, plot_analog)
 
 
-@experiment("esn_benchmark", figures=("traces", "forgetting_curve"),
-            check=lambda spec: check_delay_washout(spec["task"], "task"),
-          schema={"task": ANALOG_TASK_SCHEMA, "esn": ESN_PARAMS, "readout": READOUT_SCHEMA})
+def _check_benchmark(spec):
+    task = spec["task"]
+    check_delay_washout(task, "task")
+    steps = task["washout"] + task["n_train"] + task["n_test"]
+    n_units = spec["esn"].get("n_units", 1)
+    outputs = task["max_delay"] if task["name"] == "memory_capacity" else 1
+    # the run keeps the states of every step (T x N) next to the task's arrays
+    check_memory(f"{steps} steps of task and states (n_units={n_units})",
+                 8 * steps * (n_units + outputs + 1))
+
+
+@experiment("esn_benchmark", figures=("traces", "forgetting_curve"), check=_check_benchmark,
+            schema={"task": ANALOG_TASK_SCHEMA, "esn": ESN_PARAMS, "readout": READOUT_SCHEMA})
 def esn_benchmark(spec, seed, report):
     """ESN on an analog task (NARMA or memory capacity) with the shared ridge readout."""
     task = spec["task"]

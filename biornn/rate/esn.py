@@ -21,7 +21,7 @@ from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
                          check_nonnegative_int, check_positive_int, restore_form)
 from ..io import Array, Saved, maybe, register_saveable, _REGISTRY
 from ..readout import Estimator, Ridge, clone, not_fitted_error, r2_score
-from .reservoir import TOPOLOGIES, reservoir_matrix
+from .reservoir import TOPOLOGIES, reservoir_matrix, reservoir_nbytes
 from .reservoir_loop import ReservoirLoop, step
 
 __all__ = ["EchoStateNetwork", "ESN", "step"]
@@ -96,22 +96,9 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
                  dtype="float64", seed=None):
         # the arguments as given, for get_params (scikit-learn's clone checks identity)
         self._params = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
-        self.n_units = check_positive_int("n_units", n_units)
-        self.spectral_radius = check_in_range("spectral_radius", spectral_radius, 0, np.inf,
-                                              low_open=True)
-        self.leak_rate = check_in_range("leak_rate", leak_rate, 0, 1, low_open=True)
-        self.input_scaling = check_nonnegative("input_scaling", input_scaling)
-        self.density = check_in_range("density", density, 0, 1, low_open=True)
-        self.topology = check_choice("topology", topology, TOPOLOGIES)
-        self.bias_scaling = check_nonnegative("bias_scaling", bias_scaling)
-        self.feedback_scaling = check_nonnegative("feedback_scaling", feedback_scaling)
-        self.noise = check_nonnegative("noise", noise)
-        self.include_input = check_bool("include_input", include_input)
-        self.dtype = np.dtype(check_choice("dtype", str(np.dtype(dtype)),
-                                           ("float64", "float32")))
-        if readout is not None and not (hasattr(readout, "fit") and hasattr(readout, "predict")):
-            raise TypeError(f"readout must have fit and predict methods, got {readout!r}")
-        self.readout = readout
+        for name, value in self._checked_arguments(**{
+                k: v for k, v in self._params.items() if k not in ("sparse", "seed")}).items():
+            setattr(self, name, value)
         self.seed = seed
         # Independent streams, so W_in drawn later (when the input size is known)
         # does not depend on the order of calls.
@@ -128,6 +115,43 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
         self.W_fb = None
         self.state_ = None
         self.last_output_ = None
+
+    @staticmethod
+    def _checked_arguments(n_units, *, spectral_radius=0.9, leak_rate=1.0, input_scaling=1.0,
+                           density=0.1, topology="random", bias_scaling=0.0,
+                           feedback_scaling=0.0, noise=0.0, include_input=False, readout=None,
+                           dtype="float64"):
+        """The constructor's arguments checked at the door (one place for the ranges)."""
+        if readout is not None and not (hasattr(readout, "fit") and hasattr(readout, "predict")):
+            raise TypeError(f"readout must have fit and predict methods, got {readout!r}")
+        return {
+            "n_units": check_positive_int("n_units", n_units),
+            "spectral_radius": check_in_range("spectral_radius", spectral_radius, 0, np.inf,
+                                              low_open=True),
+            "leak_rate": check_in_range("leak_rate", leak_rate, 0, 1, low_open=True),
+            "input_scaling": check_nonnegative("input_scaling", input_scaling),
+            "density": check_in_range("density", density, 0, 1, low_open=True),
+            "topology": check_choice("topology", topology, TOPOLOGIES),
+            "bias_scaling": check_nonnegative("bias_scaling", bias_scaling),
+            "feedback_scaling": check_nonnegative("feedback_scaling", feedback_scaling),
+            "noise": check_nonnegative("noise", noise),
+            "include_input": check_bool("include_input", include_input),
+            "dtype": np.dtype(check_choice("dtype", str(np.dtype(dtype)),
+                                           ("float64", "float32"))),
+            "readout": readout,
+        }
+
+    @classmethod
+    def check_params(cls, n_units=None, *, sparse=None, seed=None, **params):
+        """Check constructor arguments (ranges, choices, the reservoir's memory) without
+        drawing anything; raises the constructor's ``ValueError``/``TypeError``.  Spec
+        validation calls it, so ``biornn validate`` refuses what the run would."""
+        checked = cls._checked_arguments(1 if n_units is None else n_units, **params)
+        if n_units is None:     # the size is set by the experiment itself
+            return
+        check_memory(f"W for n_units={checked['n_units']}", reservoir_nbytes(
+            checked["n_units"], density=checked["density"], topology=checked["topology"],
+            sparse=sparse, dtype=checked["dtype"]))
 
     # -- weights drawn once the data's sizes are known ----------------------
     def _ensure_input(self, n_inputs):

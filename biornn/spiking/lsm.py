@@ -64,12 +64,14 @@ their units: :mod:`biornn.spiking.lsm_parameters`.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .. import states
 from .._rng import as_generator, derive_seed
-from .._validate import check_bool, check_choice, check_in_range, check_positive_int, \
-    to_duration, to_seconds, to_si
+from .._validate import check_bool, check_choice, check_in_range, check_memory, \
+    check_positive_int, to_duration, to_seconds, to_si
 from ..io import Array, Derived, register_saveable
 from . import connectivity as conn
 from .connectivity import ConnectivityParameters, InputParameters
@@ -84,6 +86,9 @@ from .synapses import SynapseParameters
 __all__ = ["LiquidStateMachine", "LSM", "parameter_units"]
 
 TARGETS = ("numpy", "cython", "cpp_standalone")
+#: Brian2 state updaters a liquid may use (``gsl`` ones need the GSL library)
+METHODS = ("exact", "linear", "independent", "exponential_euler", "euler", "rk2", "rk4",
+           "heun", "milstein")
 
 
 def _features_spec(features):
@@ -181,6 +186,36 @@ class LiquidStateMachine:
                  n_inputs=None, dt=1e-4, sample_interval=0.01, tau_filter=0.03,
                  target="numpy", chunk_size=None, extensions=(), features=None,
                  method="exact", seed=None):
+        self._set_parameters(shape, length_constant, inhibitory_fraction, connectivity, neuron,
+                             synapses, input, cell, n_inputs, dt, sample_interval, tau_filter,
+                             target, chunk_size, extensions, features, method)
+        self._rng = as_generator(seed)
+        self.brian_seed = derive_seed(self._rng)
+        rng = self._rng
+        self.positions = conn.grid_positions(self.shape)
+        self.inhibitory = conn.draw_types(self.n_neurons, self.inhibitory_fraction, rng)
+        self.recurrent = conn.draw_recurrent(self.positions, self.inhibitory,
+                                             self.connectivity, self.length_constant,
+                                             self.synapses, rng)
+        self._input_entropy = int(rng.integers(2**62))
+        self._input_cache = {}
+        self._simulator = None
+
+    @classmethod
+    def from_model(cls, name="maass2002_lsm", *, seed=None, **overrides):
+        """Build the liquid of the preset ``models/<name>.toml``; keywords override it.
+
+        The preset's quantities are checked against the declared units (a
+        ``tau_m = "30 mV"`` is refused, naming the file and key).  Table keywords
+        (``neuron``, ``synapses``, ``input``, ``connectivity``) given as dicts
+        override single entries of the preset's tables.
+        """
+        return cls(seed=seed, **preset_arguments(name, overrides))
+
+    def _set_parameters(self, shape, length_constant, inhibitory_fraction, connectivity,
+                        neuron, synapses, input, cell, n_inputs, dt, sample_interval,
+                        tau_filter, target, chunk_size, extensions, features, method):
+        """Check every argument at the door (ranges, choices, units) and keep it."""
         shape = tuple(shape)
         if len(shape) != 3:
             raise ValueError(f"shape must have 3 entries (x, y, z), got {shape}")
@@ -211,33 +246,38 @@ class LiquidStateMachine:
         if features:  # biophysical features (biornn.spiking.features) are extensions too
             from .features import liquid_features
             self.extensions += liquid_features(features)
+        check_choice("method", method, METHODS)
         if self.cell.method is not None:
             method = self.cell.method
         elif method == "exact" and any(getattr(e, "nonlinear", False) for e in self.extensions):
             method = "euler"  # a nonlinear current (NMDA block, G^n) rules out "exact"
         self.method = method
-        self._rng = as_generator(seed)
-        self.brian_seed = derive_seed(self._rng)
-        rng = self._rng
-        self.positions = conn.grid_positions(self.shape)
-        self.inhibitory = conn.draw_types(self.n_neurons, self.inhibitory_fraction, rng)
-        self.recurrent = conn.draw_recurrent(self.positions, self.inhibitory,
-                                             self.connectivity, self.length_constant,
-                                             self.synapses, rng)
-        self._input_entropy = int(rng.integers(2**62))
-        self._input_cache = {}
-        self._simulator = None
+
+    #: parameters may be strings with units ("30 ms"); spec validation passes them as written
+    accepts_units = True
 
     @classmethod
-    def from_model(cls, name="maass2002_lsm", *, seed=None, **overrides):
-        """Build the liquid of the preset ``models/<name>.toml``; keywords override it.
-
-        The preset's quantities are checked against the declared units (a
-        ``tau_m = "30 mV"`` is refused, naming the file and key).  Table keywords
-        (``neuron``, ``synapses``, ``input``, ``connectivity``) given as dicts
-        override single entries of the preset's tables.
-        """
-        return cls(seed=seed, **preset_arguments(name, overrides))
+    def check_params(cls, preset=None, **params):
+        """Check the constructor's arguments (or a preset's, overridden by ``params``):
+        ranges, choices, units, unknown table keys, and the memory the connectivity
+        would take, without drawing or building anything.  Raises the constructor's
+        ``ValueError``/``TypeError``; spec validation calls it, so ``biornn validate``
+        refuses what the run would."""
+        params.pop("seed", None)
+        if preset is not None:
+            params = preset_arguments(preset, params)
+        defaults = {k: v.default for k, v in inspect.signature(cls).parameters.items()
+                    if k != "seed"}
+        unknown = sorted(set(params) - set(defaults))
+        if unknown:
+            raise TypeError(f"unknown parameter(s) {unknown} of {cls.__name__}")
+        obj = cls.__new__(cls)
+        obj._set_parameters(**{**defaults, **params})
+        # each neuron connects to at most the neurons within ~3 length constants
+        reach = min(obj.n_neurons, int((6 * obj.length_constant + 1) ** 3))
+        c_max = max(obj.connectivity.to_dict().values(), default=0.0)
+        check_memory(f"the connectivity of a {'x'.join(map(str, obj.shape))} liquid",
+                     48 * obj.n_neurons * reach * c_max)
 
     # ------------------------------------------------------------------ structure
     @property
