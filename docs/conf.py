@@ -26,7 +26,6 @@ release = version = biornn.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.doctest",
     "sphinx.ext.mathjax",
     "numpydoc",
     "myst_nb",
@@ -54,6 +53,9 @@ autodoc_default_options = {
     "undoc-members": True,
     "ignore-module-all": True,
     "member-order": "bysource",
+    # public methods a class inherits from a private base (RNN and LSTM from
+    # rate._sequence.SequenceModel, the readouts' get_params/set_params), not builtins'
+    "inherited-members": "object,dict,list,tuple,Exception,BaseException,ValueError",
 }
 autodoc_typehints = "none"               # the numpydoc Parameters sections say the types
 autoclass_content = "class"
@@ -86,14 +88,9 @@ def _copy_notebooks() -> None:
 
 _copy_notebooks()
 
-# --- doctests (``-b doctest``): every >>> example of the docstrings and pages ----------
-doctest_global_setup = """
-import numpy as np
-import biornn
-import biornn as bn
-np.set_printoptions(precision=6, suppress=True)
-"""
-doctest_test_doctest_blocks = "default"
+# --- doctests ---------------------------------------------------------------------------
+# The docstring examples run with pytest (``--doctest-modules``, in module context, with
+# docs/doctest_namespace.py providing np and biornn), see .ci/docs.sh.
 
 # --- output ----------------------------------------------------------------------------
 html_theme = "alabaster"

@@ -221,6 +221,7 @@ def _model_rows(schema, required):
     rows = []
     for name, default in params.items():
         desc, doc_type = doc.get(name, ("", ""))
+        desc = desc or _escape(doc_type)   # "tau, dt : float (seconds), defaults 10 ms and 1 ms"
         if dataclasses.is_dataclass(default) and not isinstance(default, type):
             rows.append([f"``{name}``", _escape(type(default).__name__), "see below", "", "",
                          desc])
@@ -249,7 +250,8 @@ def spec_reference() -> list[str]:
     for kind in registry.KINDS:
         exp = registry.get(kind)
         out += [f".. _spec-{kind}:", ""] + _heading(kind, "-")
-        out += [_escape(exp.help), ""]
+        doc = inspect.getdoc(exp.runner)
+        out += (doc.splitlines() if doc else [_escape(exp.help)]) + [""]
         out += [f"- defined in :mod:`{exp.runner.__module__}`"]
         if exp.figures:
             out += ["- figures: " + ", ".join(f"``{f}``" for f in exp.figures)]
