@@ -7,6 +7,8 @@ Build: ``python -m sphinx -W --keep-going -b html docs docs/_build/html``
 from __future__ import annotations
 
 import filecmp
+import importlib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -87,6 +89,59 @@ def _copy_notebooks() -> None:
 
 
 _copy_notebooks()
+
+# --- relative references in docstrings --------------------------------------------------
+# ``:mod:`.plasticity``` written in biornn/spiking/features.py means what a relative
+# import means there: biornn.spiking.plasticity.  Sphinx instead searches every module
+# ending in ".plasticity" (biornn.experiments.plasticity too) and warns of the ambiguity,
+# so such references are resolved against the documented object's package first.  The
+# rewrite lengthens the text: inside a non-last column of a simple table write the
+# reference absolute.
+_RELATIVE_REF = re.compile(r"(:(?:py:)?(?:mod|func|class|meth|data|attr|exc|obj|const):`)"
+                           r"([^`<]*<)?\.(?!\.)([A-Za-z_][\w.]*)(>?`)")
+
+
+def _resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[i:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            return False
+        return True
+    return False
+
+
+def _package_of(what: str, name: str, obj) -> str:
+    if what == "module":
+        return name if hasattr(obj, "__path__") else name.rpartition(".")[0]
+    module = getattr(obj, "__module__", None) or name.rpartition(".")[0]
+    return module.rpartition(".")[0]
+
+
+def _resolve_relative_refs(app, what, name, obj, options, lines):
+    package = _package_of(what, name, obj)
+    if not package:
+        return
+
+    def absolute(match):
+        target = f"{package}.{match.group(3)}"
+        if not _resolves(target):
+            return match.group(0)
+        title = match.group(2) or "~"
+        return f"{match.group(1)}{title}{target}{match.group(4)}"
+
+    lines[:] = [_RELATIVE_REF.sub(absolute, line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _resolve_relative_refs, priority=400)
+
 
 # --- doctests ---------------------------------------------------------------------------
 # The docstring examples run with pytest (``--doctest-modules``, in module context, with
