@@ -153,4 +153,3 @@ html_title = f"biornn {version}"
 html_theme_options = {"description": "Learning with general recurrent neural networks",
                       "fixed_sidebar": True, "page_width": "1100px", "sidebar_width": "240px"}
 html_static_path: list[str] = []
-suppress_warnings = ["mystnb.unknown_mime_type"]
