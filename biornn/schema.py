@@ -111,6 +111,9 @@ class ModelParams:
         return cls(**params, **fixed)
 
     def signature(self):
+        """``(cls, params)``: the model class (imported now) and its keyword parameters,
+        ``name -> default`` (:data:`REQUIRED` where it has none), without ``fixed``
+        keys and ``*args``/``**kwargs``."""
         module, _, name = self.target.partition(":")
         cls = getattr(importlib.import_module(module), name)
         params = {}

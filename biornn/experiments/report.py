@@ -95,6 +95,7 @@ class Report:
 
     @property
     def figure_names(self) -> list[str]:
+        """Names of the figures recorded by :meth:`plot`, in the order recorded."""
         return [p[0] for p in self._plots]
 
     def render(self, folder, *, dpi: int = 100) -> list[str]:
