@@ -287,6 +287,9 @@ def _solve_ridge(G, C, alpha):
 class Ridge(Estimator):
     """Ridge regression readout, closed form, with intercept and cross-validated alpha.
 
+    Hoerl & Kennard (1970); in reservoir computing the standard linear readout
+    (Jaeger 2001; Lukoševičius 2012).
+
     Minimises ``||Y - X W - b||² + alpha ||W||²``; see the module docstring for
     the solution.
 
@@ -543,6 +546,9 @@ class Ridge(Estimator):
 @register_saveable
 class RidgeClassifier(Estimator):
     """Linear classifier: ridge regression onto ±1 class codes, argmax decision.
+
+    ``ĉ(x) = argmax_k (xᵀ W + b)_k`` where ``W, b`` solve the ridge problem for the
+    codes ``Y_ik = +1`` if sample ``i`` is of class ``k``, else ``−1``.
 
     Labels are coded as +1 for the sample's class and -1 for the others (one
     column for two classes), a :class:`Ridge` is fit to the codes and the class

@@ -74,6 +74,9 @@ class DenseRecallResult:
 class DenseAssociativeMemory:
     """Modern Hopfield network with continuous states (Ramsauer et al. 2020).
 
+    One update is attention over the stored patterns, ``ξ ← Xᵀ softmax(β X ξ)``; it
+    descends ``E(ξ) = −lse(β, X ξ) + ½ ξᵀξ + const``.
+
     Parameters
     ----------
     beta : float, default 1.0

@@ -29,7 +29,11 @@ __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 @register_saveable
 class EchoStateNetwork(ReservoirLoop, Estimator):
-    """Echo state network with a shared ridge readout.
+    """Echo state network with a shared ridge readout (Jaeger 2001; Jaeger & Haas 2004).
+
+    ``x(t+1) = (1 - a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)`` with leak
+    rate ``a`` and ``W`` scaled to ``spectral_radius``; ``y(t) = W_out x(t) + c`` is
+    the only trained part (ridge regression on the states).
 
     Stateful on request, like reservoirpy's nodes: :attr:`state` is where the
     last run ended, :meth:`step` advances one input, ``run(..., reset=False)``
@@ -84,6 +88,7 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
 
     Examples
     --------
+    >>> import biornn
     >>> u, y = biornn.tasks.narma(1200, seed=0)
     >>> esn = EchoStateNetwork(100, input_scaling=0.1, seed=0)
     >>> esn.run(u).shape

@@ -69,7 +69,10 @@ def delay_embed(u, window):
 
 @register_saveable
 class MLP:
-    """Perceptron with one hidden layer, trained by backpropagation.
+    """Perceptron with one hidden layer, trained by backpropagation (Rumelhart, Hinton & Williams 1986).
+
+    ``y = σ(W x + b)``, ``z = σ_out(V y + c)``; the gradients of ``½ ||z − T||²`` are
+    backpropagated as in the module docstring.
 
     Parameters
     ----------

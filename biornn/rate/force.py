@@ -44,6 +44,9 @@ def force_step(x, drive, leak):
 class FORCE:
     """Chaotic rate network with output feedback and an RLS readout (Sussillo & Abbott 2009).
 
+    ``τ dx/dt = −x + g J r + w_f z``, ``r = tanh(x)``, ``z = wᵀ r``; only ``w`` is
+    learned, online by recursive least squares (:class:`biornn.readout.RLS`).
+
     Parameters
     ----------
     n_units : int, default 1000

@@ -173,7 +173,11 @@ def _sync_step(s, f, Wc, tol):
 
 @register_saveable
 class Hopfield:
-    """Binary Hopfield network with Hebbian, Storkey or pseudo-inverse storage.
+    """Binary Hopfield network with Hebbian, Storkey or pseudo-inverse storage (Hopfield 1982).
+
+    Units ``s_i = sign(Σ_j W_ij s_j − θ_i)`` updated one at a time descend the energy
+    ``E = −½ sᵀ W s + θᵀ s`` (symmetric ``W``, zero diagonal), so recall ends at a
+    fixed point.
 
     Parameters
     ----------

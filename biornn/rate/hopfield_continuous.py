@@ -75,6 +75,9 @@ class ContinuousResult:
 class ContinuousHopfield:
     """Graded-response Hopfield network (Hopfield 1984).
 
+    ``τ du/dt = −u + W V + I``, ``V = tanh(λ u)``; for symmetric ``W`` the energy of
+    the module docstring never increases.
+
     Parameters
     ----------
     n_units : int

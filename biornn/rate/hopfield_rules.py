@@ -4,12 +4,12 @@ Each rule maps ±1 patterns ``ξ^μ`` (rows of a ``(P, N)`` array) to a symmetri
 ``(N, N)`` weight matrix with a zero diagonal (no self-couplings).  They are
 pure functions: the binary and the continuous networks share them.
 
-=================  ===========================================================
-``"hebbian"``      W = (1/N) Σ_μ ξ^μ ξ^μᵀ                 (Hebb 1949; Hopfield 1982)
-``"storkey"``      incremental, local and with a larger capacity (Storkey 1997)
-``"pseudo_inverse"`` projection onto the span of the patterns
-                   (Personnaz, Guyon & Dreyfus 1985; Kanter & Sompolinsky 1987)
-=================  ===========================================================
+====================  ===========================================================
+``"hebbian"``         W = (1/N) Σ_μ ξ^μ ξ^μᵀ                 (Hebb 1949; Hopfield 1982)
+``"storkey"``         incremental, local and with a larger capacity (Storkey 1997)
+``"pseudo_inverse"``  projection onto the span of the patterns
+                      (Personnaz, Guyon & Dreyfus 1985; Kanter & Sompolinsky 1987)
+====================  ===========================================================
 """
 
 from __future__ import annotations

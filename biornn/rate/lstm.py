@@ -13,7 +13,7 @@ the order PyTorch uses:
 to gate ``k`` of the order above.  The forget-gate bias starts at 1 so that the
 cell remembers by default (Gers et al. 2000; Jozefowicz, Zaremba & Sutskever 2015).
 
-Backward, with ``dh_t = ∂L/∂h_t`` and ``dc_t = ∂L/∂c_t``:
+Backward, with ``dh_t = ∂L/∂h_t`` and ``dc_t = ∂L/∂c_t``::
 
     dh_t = W_outᵀ ∂L/∂ŷ_t + W_hᵀ da_{t+1}
     dc_t = dh_t ⊙ o_t ⊙ (1 − tanh² c_t) + dc_{t+1} ⊙ f_{t+1}
@@ -104,6 +104,10 @@ def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
 @register_saveable
 class LSTM(SequenceModel):
     """LSTM network with a forget gate and a linear readout; gate order i, f, g, o.
+
+    ``[i, f, o] = σ(W_x x_t + W_h h_{t−1} + b)``, ``g = tanh(…)``,
+    ``c_t = f ⊙ c_{t−1} + i ⊙ g``, ``h_t = o ⊙ tanh(c_t)``, ``ŷ_t = W_out h_t + b_out``
+    (Hochreiter & Schmidhuber 1997; forget gate: Gers, Schmidhuber & Cummins 2000).
 
     Parameters
     ----------

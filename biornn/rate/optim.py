@@ -31,7 +31,9 @@ __all__ = ["SGD", "Adam", "clip_grad_norm", "global_norm", "train"]
 
 
 class SGD:
-    """Stochastic gradient descent with (optional) momentum.
+    """Stochastic gradient descent with (optional) momentum (Polyak 1964).
+
+    ``v ← μ v − η g``, ``θ ← θ + v`` (``μ = 0``: plain SGD, ``θ ← θ − η g``).
 
     Parameters
     ----------
@@ -58,6 +60,10 @@ class SGD:
 
 class Adam:
     """Adam (Kingma & Ba 2015).
+
+    ``m ← β₁ m + (1 − β₁) g``, ``v ← β₂ v + (1 − β₂) g²``,
+    ``θ ← θ − η m̂ / (√v̂ + ε)`` with the bias corrections ``m̂ = m / (1 − β₁ᵗ)``,
+    ``v̂ = v / (1 − β₂ᵗ)``.
 
     Parameters
     ----------

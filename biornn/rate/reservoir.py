@@ -4,7 +4,7 @@ Topologies
 ----------
 ``"random"``
     Sparse matrix with a fraction ``density`` of non-zero entries drawn from
-    U[-1, 1] (Jaeger 2001), rescaled so its largest |eigenvalue| equals
+    U[-1, 1] (Jaeger 2001), rescaled so its largest absolute eigenvalue equals
     ``spectral_radius``.  The ``round(density N²)`` positions are uniform over
     the N x N grid, drawn in O(density N²) memory (row counts multivariate
     hypergeometric, then distinct columns per row), never an N² permutation.

@@ -52,6 +52,9 @@ def rnn_step(h, x_proj, W):
 class RNN(SequenceModel):
     """Vanilla recurrent network ``h_t = tanh(W_in x_t + W h_{t−1} + b)``, ``ŷ_t = W_out h_t + c``.
 
+    Trained by backpropagation through time (Werbos 1990) or real-time recurrent
+    learning (Williams & Zipser 1989), both exact.
+
     Parameters
     ----------
     n_inputs, n_units, n_outputs : int

@@ -4,7 +4,7 @@ Maass, Natschläger & Markram (2002): neurons sit on an integer grid; a synapse
 a -> b exists with probability ``C[type(a) type(b)] * exp(-(D(a, b) / lambda)^2)``
 (D the Euclidean distance, no autapses); U, D, F are normal around the type's mean
 with SD = ``parameter_spread`` x mean (redrawn while non-positive, or U > 1); A is
-gamma-distributed with SD = ``amplitude_spread`` x |mean|, sign kept.
+gamma-distributed with SD = ``amplitude_spread`` x ``|mean|``, sign kept.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def connection_probability(positions, inhibitory, C, length_constant) -> np.ndar
 
 
 def positive_normal(mean, spread, size, rng, upper=np.inf) -> np.ndarray:
-    """Normal(mean, spread*|mean|) draws, redrawn until in ``(0, upper]``."""
+    """Normal draws with mean ``mean`` and SD ``spread*|mean|``, redrawn until in ``(0, upper]``."""
     out = rng.normal(mean, spread * abs(mean), size)
     bad = (out <= 0) | (out > upper)
     while bad.any():
@@ -103,7 +103,7 @@ def positive_normal(mean, spread, size, rng, upper=np.inf) -> np.ndarray:
 
 
 def signed_gamma(mean, spread, size, rng) -> np.ndarray:
-    """Gamma draws with mean |mean| and SD spread*|mean|, with the sign of ``mean``."""
+    """Gamma draws with mean ``|mean|`` and SD ``spread*|mean|``, with the sign of ``mean``."""
     if spread == 0 or mean == 0:
         return np.full(size, float(mean))
     shape = 1.0 / spread ** 2

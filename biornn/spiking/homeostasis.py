@@ -3,8 +3,7 @@
 Both rules hold a neuron's firing rate near a target ``r_target`` and compose with
 STDP (:mod:`.plasticity`) or stand alone.
 
-Synaptic scaling (Turrigiano et al. 1998; the rate-based form of van Rossum, Bi &
-Turrigiano 2000)
+Synaptic scaling (Turrigiano et al. 1998; the rate form of van Rossum, Bi & Turrigiano 2000)
     Each neuron keeps a running estimate of its rate,
     ``d nu/dt = -nu / tau_rate``, ``nu += 1/tau_rate`` at each of its spikes, and
     every excitatory weight onto it is scaled *multiplicatively*::

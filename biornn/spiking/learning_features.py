@@ -1,14 +1,16 @@
 """Learning rules of the liquid beside STDP, as features (see :mod:`.features`).
 
-========================  ==========================================================
-``"synaptic_scaling"``    :mod:`.homeostasis`: every E->E amplitude onto a neuron is
-                          scaled multiplicatively towards ``r_target`` (Turrigiano)
-``"intrinsic_plasticity"`` :mod:`.homeostasis`: each E neuron's threshold moves to hold
-                          ``r_target`` (SORN; Lazar, Pipa & Triesch 2009); the learned
-                          offsets are kept in ``lsm.learned["theta"]``
-``"reward_stdp"``         :mod:`.reward`: E->E eligibility traces gated by the dopamine
-                          given to ``LSM.learn`` (Izhikevich 2007)
-========================  ==========================================================
+==========================  ==========================================================
+``"synaptic_scaling"``      :mod:`biornn.spiking.homeostasis`: every E->E amplitude onto
+                            a neuron is scaled multiplicatively towards ``r_target``
+                            (Turrigiano)
+``"intrinsic_plasticity"``  :mod:`biornn.spiking.homeostasis`: each E neuron's threshold
+                            moves to hold ``r_target`` (SORN; Lazar, Pipa & Triesch
+                            2009); the learned offsets are kept in
+                            ``lsm.learned["theta"]``
+``"reward_stdp"``           :mod:`biornn.spiking.reward`: E->E eligibility traces gated
+                            by the dopamine given to ``LSM.learn`` (Izhikevich 2007)
+==========================  ==========================================================
 
 Each composes with ``"stdp"`` and with the others (``"reward_stdp"`` replaces
 ``"stdp"``: both would define the same traces).  All are frozen in ``LSM.run``

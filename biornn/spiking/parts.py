@@ -45,7 +45,7 @@ _DEFINED = re.compile(r"^\s*(?:d(\w+)/dt|(\w+))\s*(?:=|:)")
 
 
 def defined_names(equations: str) -> list[str]:
-    """Variables an equation string defines (``dx/dt = ...``, ``x = ... :``, ``x : unit``)."""
+    """Names of the variables an equation string defines (as ``dx/dt``, ``x =`` or ``x : unit``)."""
     names = []
     for line in equations.splitlines():
         line = line.split("#", 1)[0]
