@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["save", "load", "register_saveable", "check_state", "Array", "Saved", "Derived",
-           "maybe", "FORMAT_VERSION"]
+__all__ = ["save", "load", "register_saveable", "saveable_class", "check_state", "Array",
+           "Saved", "Derived", "maybe", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 _META_KEY = "__biornn_meta__"
@@ -196,6 +196,12 @@ def _check_nested(entry, prefix, arrays, where):
     cls = _find_class(entry.get("class"), entry.get("module"))
     sub = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
     check_state(cls, entry["params"], sub, where=f"{where}.")
+
+
+def saveable_class(name: str, module: str | None = None) -> type:
+    """The saveable class ``name`` (from ``module``, which must be one of biornn's own
+    modules that hold saveable classes); what a saved model's JSON names."""
+    return _find_class(name, module)
 
 
 def _find_class(name, module=None):

@@ -19,7 +19,7 @@ from .._rng import as_generator
 from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
                          check_in_range, check_memory, check_nonnegative,
                          check_nonnegative_int, check_positive_int, restore_form)
-from ..io import Array, Saved, maybe, register_saveable, _REGISTRY
+from ..io import Array, Saved, maybe, register_saveable, saveable_class
 from ..readout import Estimator, Ridge, clone, not_fitted_error, r2_score
 from .reservoir import TOPOLOGIES, reservoir_matrix, reservoir_nbytes
 from .reservoir_loop import ReservoirLoop, step
@@ -623,7 +623,7 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
         for name in ("W_in", "W_fb", "state_", "last_output_"):
             setattr(obj, name, arrays.get(name))
         if "readout" in params:
-            rcls = _REGISTRY[params["readout"]["class"]]
+            rcls = saveable_class(params["readout"]["class"])
             r_arrays = {k[len("readout."):]: v for k, v in arrays.items()
                         if k.startswith("readout.")}
             obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
