@@ -128,7 +128,7 @@ def resolve_root(root):
         path = os.environ.get(cand[1:], "") if cand.startswith("$") else cand
         if path and os.path.isdir(path):
             return path
-        tried.append(cand if not path else f"{cand} ({path})")
+        tried.append(f"{cand} ({path or 'unset'})" if cand.startswith("$") else cand)
     raise ValueError("data.root is empty and no FSDD recordings were found at "
                      f"{', '.join(tried)}: get them with `git clone https://github.com/"
                      "Jakobovski/free-spoken-digit-dataset` and set data.root (or "
