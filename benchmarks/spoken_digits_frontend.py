@@ -34,12 +34,13 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scipy import stats  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import biornn as bn  # noqa: E402
 from biornn import audio, states  # noqa: E402
-from biornn.sequence_readout import TimeStepClassifier  # noqa: E402
+from biornn.experiments.utterances import (esn_states as _esn_states,  # noqa: E402
+                                           pooled_accuracy as _pooled, splits_with_validation,
+                                           step_accuracy, summarise)
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "fsdd",
                     "recordings")
@@ -50,69 +51,27 @@ VARIANTS = {"none": dict(), "utterance": dict(normalize="utterance"),
 
 
 def ci95(values):
-    v = np.asarray(values, float)
-    if v.size < 2:
-        return float(v.mean()), float("nan")
-    return float(v.mean()), float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1)
-                                  / np.sqrt(v.size))
-
-
-def standardiser(rows):
-    mu, sd = rows.mean(axis=0), rows.std(axis=0)
-    return lambda x: (x - mu) / np.where(sd > 0, sd, 1.0)
+    values = list(values)
+    return summarise(values) if len(values) > 1 else (float(values[0]), float("nan"))
 
 
 def pooled_accuracy(F, train, test, alpha):
-    z = standardiser(F[train])
-    clf = bn.RidgeClassifier(alpha=alpha).fit(z(F[train]), LABELS[train])
-    return clf.score(z(F[test]), LABELS[test])
+    return _pooled(F, LABELS, train, test, alpha)[0]
 
 
 _CACHE = {}
 
 
 def esn_states(coch, units, leak, scaling, seed):
-    """States of every recording (an ESN is unsupervised: run once, fit per split).
-
-    The cochleagram goes in as it is (no statistics of any data set, so no test
-    recording shapes the input); recordings of similar length are batched together,
-    padded at the end (later steps never change earlier states) and the states cut
-    back to each recording's own length.
-    """
+    """States of every recording (an ESN is unsupervised: run once, fit per split),
+    batched by length (:func:`biornn.experiments.utterances.esn_states`)."""
     key = (id(coch), units, leak, scaling, seed)
-    if key in _CACHE:
-        return _CACHE[key]
-    _CACHE.clear()
-    esn = bn.ESN(units, spectral_radius=0.9, leak_rate=leak, input_scaling=scaling,
-                 bias_scaling=0.2, seed=seed)
-    lengths = np.array([c.shape[0] for c in coch])
-    order = np.argsort(lengths)
-    out = [None] * len(coch)
-    for batch in np.array_split(order, max(1, len(order) // 100)):
-        T = lengths[batch].max()
-        U = np.zeros((batch.size, T, coch[0].shape[1]))
-        for k, i in enumerate(batch):
-            U[k, :lengths[i]] = coch[i]
-        X = esn.run(U)
-        for k, i in enumerate(batch):
-            out[i] = X[k, :lengths[i]]
-    _CACHE[key] = out
-    return out
-
-
-def splits(data):
-    """name -> (train, validation-carve of train (fit, val), test) as index arrays."""
-    idx, spk = data.indices, data.speakers
-    out = {"official": (np.flatnonzero(idx >= 5), (np.flatnonzero(idx >= 10),
-                                                   np.flatnonzero((idx >= 5) & (idx < 10))),
-                        np.flatnonzero(idx < 5))}
-    speakers = sorted(set(spk.tolist()))
-    for k, s in enumerate(speakers):
-        val = speakers[(k + 1) % len(speakers)]
-        train = np.flatnonzero(spk != s)
-        out[s] = (train, (np.flatnonzero((spk != s) & (spk != val)), np.flatnonzero(spk == val)),
-                  np.flatnonzero(spk == s))
-    return out
+    if key not in _CACHE:
+        _CACHE.clear()
+        esn = bn.ESN(units, spectral_radius=0.9, leak_rate=leak, input_scaling=scaling,
+                     bias_scaling=0.2, seed=seed)
+        _CACHE[key] = _esn_states(esn, coch)
+    return _CACHE[key]
 
 
 def main():
@@ -131,7 +90,7 @@ def main():
     LABELS = data.labels
     print(f"FSDD: {len(data)} recordings, speakers {sorted(set(data.speakers.tolist()))}, "
           f"{data.sample_rate} Hz; numpy {np.__version__}; one BLAS thread")
-    S = splits(data)
+    S = splits_with_validation(data)
     loso = [s for s in S if s != "official"]
 
     # ---- front ends and the no-reservoir baseline --------------------------------
@@ -172,9 +131,7 @@ def main():
                 X = esn_states(cochs[name], args.units, leak, scaling, 1000 + seed)
                 F = states.segment_mean(X, 4)
                 results[name]["pooled"][s].append(pooled_accuracy(F, tr, te, alpha))
-                clf = TimeStepClassifier(alpha=ALPHAS, chunk_size=500).fit(
-                    [X[i] for i in tr], LABELS[tr])
-                results[name]["step"][s].append(clf.score([X[i] for i in te], LABELS[te]))
+                results[name]["step"][s].append(step_accuracy(X, LABELS, tr, te, ALPHAS)[0])
         r = results[name]
         line = [f"ESN {args.units} on {name:9s} ({time.time() - t:5.1f} s)"]
         for kind in ("pooled", "step"):

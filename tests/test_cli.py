@@ -10,6 +10,9 @@ import pytest
 
 from biornn import cli, experiments, specs
 
+from .test_spoken_digits import TINY as TINY_DIGITS
+from .test_spoken_digits import write_tone_digits
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Tiny sizes per shipped spec: every spec must have an entry (see the test below).
@@ -38,6 +41,8 @@ TINY = {
                    "protocol.delta_t=[\"-40 ms\", \"40 ms\"]",
                    "protocol.frequency=5 Hz", "rules.triplet_frequencies=[\"20 Hz\"]",
                    "liquid.shape=[3, 3, 3]", "liquid.duration=200 ms", "liquid.method=euler"],
+    # data.root = "" reads $BIORNN_FSDD, pointed at synthetic tone 'digits' below
+    "spoken_digits": TINY_DIGITS,
 }
 
 
@@ -62,8 +67,11 @@ def test_every_shipped_spec_has_a_tiny_configuration():
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
-def test_run_writes_results_and_figures(name, tmp_path, capsys):
+def test_run_writes_results_and_figures(name, tmp_path, tmp_path_factory, monkeypatch,
+                                        capsys):
     needs_models(name)
+    if name == "spoken_digits":   # FSDD-layout recordings synthesised for the test
+        monkeypatch.setenv("BIORNN_FSDD", str(write_tone_digits(tmp_path_factory.mktemp("fsdd"))))
     args = ["run", name, "--out", tmp_path, "--no-progress"]
     for o in TINY[name]:
         args += ["--set", o]

@@ -79,6 +79,7 @@ KINDS = {
     "adding_problem": "gradient:adding_problem",
     "force": "gradient:force",
     "stdp_study": "plasticity:stdp_study",
+    "spoken_digits": "spoken_digits:spoken_digits",
 }
 
 

@@ -1,0 +1,131 @@
+"""Protocol helpers for classifying utterances (spoken digits) with a reservoir.
+
+* :func:`splits_with_validation`: the test splits of a :class:`~biornn.datasets.
+  SpokenDigits` set (the official split, leave-one-speaker-out) each with a validation
+  split carved out of its training part, on which hyperparameters are chosen (never on
+  the test set);
+* :func:`esn_states`: echo state network states of ragged sequences, batched by length;
+* :func:`pooled_accuracy` and :func:`step_accuracy`: the two readouts of
+  Verstraeten et al. (2005), the same :class:`~biornn.readout.RidgeClassifier` and alpha
+  grid for every model: states averaged over equal time segments, standardised on the
+  training set; or a classifier trained on every time step whose outputs are averaged
+  over the utterance (:class:`~biornn.sequence_readout.TimeStepClassifier`);
+* :func:`confusion_matrix` and :func:`summarise` (mean and Student-t 95% CI over seeds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import metrics
+from ..readout import RidgeClassifier
+from ..sequence_readout import TimeStepClassifier
+
+__all__ = ["splits_with_validation", "esn_states", "pooled_accuracy", "step_accuracy",
+           "readout_accuracy", "confusion_matrix", "summarise"]
+
+
+def splits_with_validation(data, kinds=("official", "loso")):
+    """Test splits, each with a validation carve of its training part.
+
+    ``official``: repetitions 0-4 test, 5-49 train (the dataset's own rule); the first
+    ninth of the training repetitions (5-9 of 5-49) validates.  ``loso``: one fold per
+    speaker, trained on the others; the next speaker (alphabetically, cyclically)
+    validates, so speaker-independence is what the choice rewards.
+
+    Returns
+    -------
+    dict
+        ``name -> (train, (fit, validation), test)`` of index arrays; names are
+        ``"official"`` and the speakers.
+    """
+    idx, spk = np.asarray(data.indices), np.asarray(data.speakers)
+    out = {}
+    if "official" in kinds:
+        reps = np.unique(idx[idx >= 5])
+        if reps.size < 2:
+            raise ValueError("the official split needs at least two training repetitions "
+                             f"(index >= 5), got {reps.tolist()}")
+        val = reps[:max(1, reps.size // 9)]
+        train = np.flatnonzero(idx >= 5)
+        out["official"] = (train, (train[~np.isin(idx[train], val)],
+                                   train[np.isin(idx[train], val)]), np.flatnonzero(idx < 5))
+    if "loso" in kinds:
+        speakers = sorted(set(spk.tolist()))
+        if len(speakers) < 3:
+            raise ValueError("leaving one speaker out with a validation speaker needs at "
+                             f"least 3 speakers, got {speakers}")
+        for k, s in enumerate(speakers):
+            v = speakers[(k + 1) % len(speakers)]
+            out[s] = (np.flatnonzero(spk != s),
+                      (np.flatnonzero((spk != s) & (spk != v)), np.flatnonzero(spk == v)),
+                      np.flatnonzero(spk == s))
+    return out
+
+
+def esn_states(esn, sequences, batch_size=100):
+    """States of an ESN driven by each of ``sequences`` (a list of ``(T_i, D)`` arrays).
+
+    Sequences of similar length are run together in batches of ``batch_size``, padded
+    at their end with zeros (later steps never change earlier states), and each state
+    sequence is cut back to its own length; the result is in the order given.
+    """
+    lengths = np.array([s.shape[0] for s in sequences])
+    order = np.argsort(lengths, kind="stable")
+    out = [None] * len(sequences)
+    for batch in np.array_split(order, max(1, -(-len(order) // batch_size))):
+        U = np.zeros((batch.size, int(lengths[batch].max()), sequences[0].shape[1]))
+        for k, i in enumerate(batch):
+            U[k, :lengths[i]] = sequences[i]
+        X = esn.run(U)
+        for k, i in enumerate(batch):
+            out[i] = X[k, :lengths[i]]
+    return out
+
+
+def _standardiser(rows):
+    mu, sd = rows.mean(axis=0), rows.std(axis=0)
+    return lambda x: (x - mu) / np.where(sd > 0, sd, 1.0)
+
+
+def pooled_accuracy(features, labels, train, test, alpha):
+    """Accuracy and predictions of a ridge classifier on pooled features.
+
+    ``features`` (recordings, F) are standardised with the mean and SD of the
+    training rows; ``alpha`` (a value or a grid chosen by cross-validation on the
+    training rows) is the penalty of :class:`~biornn.readout.RidgeClassifier`.
+    """
+    z = _standardiser(features[train])
+    clf = RidgeClassifier(alpha=alpha).fit(z(features[train]), labels[train])
+    pred = clf.predict(z(features[test]))
+    return metrics.accuracy(labels[test], pred), pred
+
+
+def step_accuracy(sequences, labels, train, test, alpha, chunk_size=500):
+    """Accuracy and predictions of the per-time-step readout (outputs averaged over
+    each utterance before the argmax; Verstraeten et al. 2005)."""
+    clf = TimeStepClassifier(alpha=alpha, chunk_size=chunk_size).fit(
+        [sequences[i] for i in train], labels[train])
+    pred = clf.predict([sequences[i] for i in test])
+    return metrics.accuracy(labels[test], pred), pred
+
+
+def readout_accuracy(readout, sequences, pooled, labels, train, test, alpha):
+    """``pooled_accuracy`` (``readout="pooled"``) or ``step_accuracy`` (``"step"``)."""
+    if readout == "pooled":
+        return pooled_accuracy(pooled, labels, train, test, alpha)
+    return step_accuracy(sequences, labels, train, test, alpha)
+
+
+def confusion_matrix(y_true, y_pred, classes):
+    """Counts ``C[i, j]`` of recordings of class ``classes[i]`` predicted as ``classes[j]``."""
+    pos = {c: k for k, c in enumerate(classes)}
+    C = np.zeros((len(classes), len(classes)), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        C[pos[t], pos[p]] += 1
+    return C
+
+
+def summarise(values):
+    """``(mean, 95% CI half-width)`` over seeds (:func:`biornn.metrics.confidence_interval`)."""
+    return metrics.confidence_interval(values)
