@@ -125,3 +125,16 @@ def test_target_and_prediction_get_distinct_colours_and_the_raster_separates_e_i
     assert list(lines["inhibitory"].get_ydata()) == [2, 3]
     assert min(lines["input"].get_ydata()) > 3                # input above the liquid
     assert lines["excitatory"].get_color() != lines["inhibitory"].get_color()
+
+
+def test_the_delay_line_baseline_needs_its_taps():
+    """NARMA-10 from its last 10 inputs beats NARMA-10 from its last 2 (order 10 memory)."""
+    from biornn.experiments.lsm_vs_esn_analog import analog_data, delay_line_baseline
+
+    spec = experiments.load_spec("lsm_vs_esn", ["analog.n_segments=20",
+                                                "analog.segment_steps=100"])
+    data = analog_data(spec["analog"], 0)
+    k, ten = delay_line_baseline(spec, data)
+    spec["analog"]["order"] = 2          # only the taps change: the data stay NARMA-10
+    _, two = delay_line_baseline(spec, data)
+    assert k == 10 and ten < two - 0.1 and two > 0.7

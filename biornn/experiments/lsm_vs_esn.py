@@ -33,7 +33,7 @@ from .._rng import spawn
 from ..readout import RidgeClassifier
 from ..schema import Field, ModelParams
 from .common import READOUT_SCHEMA, check_delay_washout
-from .lsm_vs_esn_analog import analog_data, run_analog
+from .lsm_vs_esn_analog import analog_data, delay_line_baseline, run_analog
 from .registry import experiment
 
 LSM_PARAMS = ModelParams("biornn.spiking.lsm:LiquidStateMachine",
@@ -178,7 +178,7 @@ def lsm_vs_esn(spec, seed, report):
     """Liquid state machine vs echo state network at matched sizes, same readout, over seeds."""
     sizes, n_seeds = spec["sizes"]["n_neurons"], spec["sizes"]["n_seeds"]
     c, a = spec["classification"], spec["analog"]
-    per_seed, shown = [], {}
+    per_seed, shown, baseline = [], {}, []
     for s, gen in enumerate(report.progress(spawn(seed, n_seeds), desc="seeds",
                                             total=n_seeds)):
         seed_cls, seed_ana, seed_lsm, seed_esn = (int(g.integers(2**31)) for g in spawn(gen, 4))
@@ -189,6 +189,8 @@ def lsm_vs_esn(spec, seed, report):
                                              c["n_train"] + c["n_test"], seed=seed_cls)
         if a["enabled"]:
             ana_data = analog_data(a, seed_ana)
+            taps, value = delay_line_baseline(spec, ana_data)
+            baseline.append(value)
         for n in sizes:
             res_c = res_a = None
             if c["enabled"]:
@@ -210,6 +212,13 @@ def lsm_vs_esn(spec, seed, report):
                     _record_choice(report, model, n, s, res_a[model], a)
                 per_seed.append(row)
     rows = _aggregate(report, per_seed, sizes)
+    if baseline:
+        mean, half, _ = _summary(baseline)
+        key = _analog_key(a)
+        report.metric(f"{key}_delay_line", mean)
+        report.metric(f"{key}_delay_line_ci95", half)
+        rows.append({"model": f"delay line ({taps} taps)", "n_seeds": len(baseline),
+                     key: mean, f"{key}_ci95": half})
     report.table("comparison", rows)
     report.table("per_seed", per_seed)
     _notes(report, spec, n_seeds)
@@ -263,7 +272,9 @@ def _notes(report, spec, n_seeds):
                  f"liquid; the liquid gets the signal over {a['n_channels']} population-coded "
                  "channels; its task step and input scale and the ESN's input scaling are "
                  "chosen per seed and size on validation segments (see choices), never on "
-                 "the test segments. Predicting the mean scores NRMSE = 1.")
+                 "the test segments. Predicting the mean scores NRMSE = 1; the delay-line "
+                 "row is the same readout on the last inputs themselves (perfect linear "
+                 "memory, no reservoir).")
     report.note(text + " Costs are wall-clock seconds of the model run only, the median "
                 "over seeds, on this machine.")
 
@@ -279,6 +290,9 @@ def _figures(report, rows, sizes, spec, shown):
             ("s_per_trial_median", "seconds per trial (classification)", None),
             ("s_per_step_median", "seconds per step (analog)", None)):
         if key in rows[0]:
+            base = [r for r in rows if r["model"].startswith("delay line")]
+            if base and key in ("nrmse", "memory_capacity"):
+                ref = {**(ref or {}), base[0]["model"]: base[0][key]}
             means = {m: [r[key] for r in rows if r["model"] == m] for m in ("ESN", "LSM")}
             errs = ({m: [r[f"{key}_ci95"] for r in rows if r["model"] == m] for m in means}
                     if f"{key}_ci95" in rows[0] else None)

@@ -23,7 +23,8 @@ import numpy as np
 from .. import metrics, tasks
 from ..readout import Ridge
 
-__all__ = ["analog_data", "split_segments", "choose_on_validation", "run_analog"]
+__all__ = ["analog_data", "split_segments", "choose_on_validation", "run_analog",
+           "delay_line_baseline"]
 
 
 def analog_data(a, seed):
@@ -92,6 +93,25 @@ def choose_on_validation(candidates, targets, train, validation, *, washout, rea
         scores[key] = metrics.nrmse(_rows(targets, validation, washout),
                                     pred.reshape(-1, targets.shape[2]))
     return min(scores, key=scores.get), scores
+
+
+def delay_line_baseline(spec, data):
+    """The same readout on a tapped delay line ``u(t), ..., u(t-k+1)`` (``k = order``
+    for NARMA, ``max_delay`` for memory capacity), within each segment: what a reservoir
+    with perfect linear memory of ``k`` steps and no nonlinearity would give."""
+    a = spec["analog"]
+    U, Y, _ = data
+    k = a["order"] if a["name"] == "narma" else a["max_delay"]
+    taps = np.zeros(U.shape[:2] + (k,))
+    for d in range(k):
+        taps[:, d:, d] = U[:, :U.shape[1] - d, 0]
+    train, val, test = split_segments(a["n_segments"], a["n_val_segments"],
+                                      a["n_test_segments"])
+    w = max(a["washout"], k)
+    r = _fit(taps, Y, np.concatenate([train, val]), w, spec["readout"])
+    y_test = _rows(Y, test, w)
+    return k, _score(a["name"], y_test,
+                     np.asarray(r.predict(_rows(taps, test, w))).reshape(y_test.shape))
 
 
 def _score(name, y, pred):
