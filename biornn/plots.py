@@ -28,7 +28,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 __all__ = ["traces", "comparison_bars", "capacity_curve", "raster", "weight_histogram",
-           "energy", "stdp_window", "heatmap", "curves"]
+           "energy", "stdp_window", "heatmap", "curves", "size_comparison",
+           "target_prediction", "input_liquid_raster"]
 
 
 def _axes(ax):
@@ -246,4 +247,105 @@ def heatmap(values, x_labels, y_labels, *, ax=None, xlabel="", ylabel="", title=
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
+    return ax
+
+
+def size_comparison(sizes, means, *, errors=None, references=None, ax=None,
+                    xlabel="neurons / units", ylabel="", title=None, logy=False):
+    """Models compared across sizes: means with error bars, x ticks at the sizes.
+
+    Parameters
+    ----------
+    sizes : array (k,)
+    means : dict
+        ``{model: values (k,)}``.
+    errors : dict, optional
+        ``{model: half-widths (k,)}`` (e.g. 95% confidence intervals over seeds);
+        NaN half-widths (a single seed) draw no bar.
+    references : dict, optional
+        ``{label: value}`` drawn as horizontal lines (chance level, the mean
+        predictor's NRMSE = 1, ...).
+    """
+    ax = _axes(ax)
+    x = np.asarray(sizes, dtype=float)
+    for label, y in means.items():
+        e = None
+        if errors is not None and label in errors:
+            e = np.nan_to_num(np.asarray(errors[label], dtype=float), nan=0.0)
+        ax.errorbar(x, np.asarray(y, dtype=float), yerr=e, marker="o", ms=4, capsize=3,
+                    label=str(label))
+    for i, (label, value) in enumerate((references or {}).items()):
+        ax.axhline(value, color="0.45", ls=(":", "--", "-.")[i % 3], lw=1, label=str(label))
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xticks(x, [f"{v:g}" for v in x])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def target_prediction(y_true, y_pred, *, t=None, ax=None, title=None, xlabel="time step",
+                      ylabel="output"):
+    """A target (black) and a readout's prediction (orange) of one output over time."""
+    ax = _axes(ax)
+    yt = np.asarray(y_true, dtype=float).ravel()
+    yp = np.asarray(y_pred, dtype=float).ravel()
+    if yt.shape != yp.shape:
+        raise ValueError(f"y_true and y_pred must have the same length, got {yt.size} and "
+                         f"{yp.size}")
+    t = np.arange(yt.size) if t is None else np.asarray(t, dtype=float)
+    ax.plot(t, yt, color="k", lw=1.4, label="target")
+    ax.plot(t, yp, color="C1", lw=1.1, label="prediction")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize="medium")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def input_liquid_raster(input_channels, input_times, n_inputs, neuron_indices, neuron_times,
+                        inhibitory, *, ax=None, time_unit="ms", title=None):
+    """Input spikes above the liquid's raster, excitatory and inhibitory cells apart.
+
+    The liquid's excitatory neurons take rows ``0 ..`` (red), its inhibitory ones the
+    rows above them (blue), and the input channels the top rows (black, above a line).
+
+    Parameters
+    ----------
+    input_channels, input_times : arrays
+        The input spikes (channel, seconds).
+    n_inputs : int
+    neuron_indices, neuron_times : arrays
+        The liquid's spikes (neuron, seconds).
+    inhibitory : array of bool (n_neurons,)
+    """
+    ax = _axes(ax)
+    inhibitory = np.asarray(inhibitory, dtype=bool)
+    n = inhibitory.size
+    order = np.argsort(inhibitory, kind="stable")        # E first, then I
+    row = np.empty(n, dtype=int)
+    row[order] = np.arange(n)
+    idx = np.asarray(neuron_indices, dtype=int).ravel()
+    t = np.asarray(neuron_times, dtype=float).ravel()
+    scale = {"s": 1.0, "ms": 1e3}[time_unit]
+    for mask, colour, label in ((~inhibitory[idx], "C3", "excitatory"),
+                                (inhibitory[idx], "C0", "inhibitory")):
+        ax.plot(t[mask] * scale, row[idx[mask]], ls="none", marker="|", ms=3, mew=0.7,
+                color=colour, label=label)
+    top = n + 1
+    ch = np.asarray(input_channels, dtype=int).ravel()
+    ax.plot(np.asarray(input_times, dtype=float).ravel() * scale, top + ch, ls="none",
+            marker="|", ms=4, mew=0.9, color="k", label="input")
+    ax.axhline(n + 0.25, color="0.6", lw=0.8)
+    ax.set_ylim(-0.5, top + n_inputs - 0.5)
+    ax.set_yticks([(~inhibitory).sum() / 2, n - inhibitory.sum() / 2, top + (n_inputs - 1) / 2],
+                  ["E", "I", "input"])
+    ax.set_xlabel(f"time ({time_unit})")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper right", fontsize="x-small", markerscale=2)
     return ax
