@@ -120,3 +120,16 @@ def test_debug_flag_shows_the_traceback():
         cli.main(["--debug", "run", "esn_narma", "--set", "esn.n_units=abc"])
     with pytest.raises(specs.SpecError):
         cli.main(["run", "esn_narma", "--set", "esn.n_units=abc", "--debug"])
+
+
+def test_alpha_at_the_grid_edge_becomes_one_note_of_the_run():
+    import warnings
+
+    from biornn.readout import GridEdgeWarning
+
+    spec = experiments.load_spec("esn_narma", TINY_NARMA + ["readout.alpha=[1e-12, 1e-11]"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GridEdgeWarning)   # none escapes the run
+        report = experiments.run(spec, progress=False)
+    notes = [n for n in report.notes if "edge of its grid" in n]
+    assert len(notes) == 1 and "1e-12" in notes[0]

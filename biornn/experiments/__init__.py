@@ -26,8 +26,10 @@ A runner records what it measured on the :class:`Report`::
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 import time
+import warnings
 
 from .. import schema as _schema
 from .. import specs as _specs
@@ -111,9 +113,24 @@ def load_spec(name, overrides=(), *, seed=None) -> ResolvedSpec:
 
 def run(spec: dict, *, progress: bool = True) -> Report:
     """Execute a resolved spec (from :func:`load_spec`) and return its :class:`Report`."""
+    from ..readout import GridEdgeWarning
+
     exp = get(spec["experiment"]["kind"])
     report = Report(progress=progress, figures=spec["report"]["figures"] or None)
     start = time.perf_counter()
-    exp.runner(spec, spec["experiment"]["seed"], report)
+    # a readout whose alpha lands on the edge of its grid says so once, as a note of the
+    # run, instead of a warning per fit (a study fits hundreds of readouts)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GridEdgeWarning)
+        exp.runner(spec, spec["experiment"]["seed"], report)
+    edges = collections.Counter(str(w.message).split(";")[0] for w in caught
+                                if issubclass(w.category, GridEdgeWarning))
+    for w in caught:
+        if not issubclass(w.category, GridEdgeWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if edges:
+        report.note(f"{sum(edges.values())} of the run's ridge fits chose an alpha at the edge "
+                    f"of its grid (the best alpha may lie outside; widen readout.alpha), e.g. "
+                    f"{next(iter(edges))}")
     report.timing("total_seconds", time.perf_counter() - start)
     return report
