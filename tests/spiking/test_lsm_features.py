@@ -140,7 +140,7 @@ def test_all_features_give_the_same_spikes_in_cpp_standalone(data, tmp_path, mon
     monkeypatch.setenv("BIORNN_CACHE", str(tmp_path))      # compiles once (~30 s)
     _, ref = _run(data, ALL)
     lsm = LSM((5, 3, 3), n_inputs=3, seed=5, features=ALL, target="cpp_standalone")
-    got = lsm.run(data.inputs, output="spikes", progress=False, seed=[1, 2])
+    got = lsm.run(data.inputs, output="spikes", progress=False, seed=[1, 2], plastic=True)
     for (ia, ta), (ib, tb) in zip(ref, got):
         np.testing.assert_array_equal(ia, ib)
         np.testing.assert_allclose(ta, tb)
