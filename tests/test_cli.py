@@ -38,6 +38,10 @@ TINY = {
                    "protocol.delta_t=[\"-40 ms\", \"40 ms\"]",
                    "protocol.frequency=5 Hz", "rules.triplet_frequencies=[\"20 Hz\"]",
                    "liquid.shape=[3, 3, 3]", "liquid.duration=200 ms", "liquid.method=euler"],
+    "liquid_features_study": ["lsm.shape=[3, 3, 3]", "lsm.method=euler", "study.n_seeds=2",
+                              "study.conditions=[\"plain\", \"all\"]", "task.n_train=8",
+                              "task.n_test=4", "task.template_duration=50 ms",
+                              "task.max_delay=100 ms", "gap_curve.g=[\"0 uS\", \"0.2 uS\"]"],
 }
 
 

@@ -77,7 +77,7 @@ SCHEMA = {
         "n_channels": Field("int", 4, low=1),
         "template_duration": Field("quantity", "100 ms", positive=True),
         "rate": Field("quantity", "20 Hz", help="Poisson rate of the template channels", positive=True),
-        "jitter": Field("quantity", "10 ms", help="SD of the Gaussian spike jitter", low=0),
+        "jitter": Field("quantity", "20 ms", help="SD of the Gaussian spike jitter", low=0),
         "distractor_rate": Field("quantity", "20 Hz", low=0,
                                  help="Poisson rate of the spikes after the template"),
         "max_delay": Field("quantity", "300 ms", positive=True,
