@@ -362,7 +362,9 @@ def _g_panel(g_nS, rows, key, label, default_nS, R_m, *, ax=None):
     ax.axvspan(0, 0.1 / 0.9 / R_m * 1e9, color="C2", alpha=0.12, lw=0)
     ax.axvline(default_nS, color="0.4", ls="--", lw=1)
     if np.max(g_nS) > 0:
-        ax.set_xscale("symlog", linthresh=max(np.min(g_nS[g_nS > 0]), 1.0))
+        lin = max(np.min(g_nS[g_nS > 0]), 1.0)
+        ax.set_xscale("symlog", linthresh=lin)
+        ax.set_xlim(-0.2 * lin, 1.3 * np.max(g_nS))
     ax.set_xlabel("gap-junction conductance g (nS)")
     ax.set_ylabel(label)
     return ax
