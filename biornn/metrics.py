@@ -1,10 +1,12 @@
-"""Metrics shared by every model: regression errors, memory capacity, accuracy, separation."""
+"""Metrics shared by every model: regression errors, memory capacity, accuracy, separation,
+delayed recall."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_choice, to_seconds
+from ._validate import as_float_array, check_choice, check_in_range, check_positive_int, \
+    to_seconds
 
 # ---------------------------------------------------------------------------
 # Regression and classification
@@ -171,6 +173,93 @@ def spike_train_distance(times_u, times_v, duration, *, tau=0.005, squared=False
     d2 = (overlap(u, u) + overlap(v, v) - 2 * overlap(u, v)) * tau * np.sqrt(np.pi / 2)
     d2 = max(float(d2), 0.0) / duration
     return d2 if squared else float(np.sqrt(d2))
+
+
+def delayed_recall(states, labels, n_train, *, alpha=1.0, n_folds=5):
+    """Test accuracy of a linear readout naming each trial's class from one state sample.
+
+    For every sample ``s`` a :class:`~biornn.readout.RidgeClassifier` is trained on
+    ``states[:n_train, s]`` and tested on ``states[n_train:, s]``: with samples taken
+    ``d`` after a template's end (:func:`biornn.spiking.measures.delayed_recall_inputs`) this is the recall of
+    the template at delay ``d``, the liquid's fading memory.
+
+    Parameters
+    ----------
+    states : ndarray (trials, samples, neurons)
+    labels : ndarray (trials,)
+    n_train : int
+        The first ``n_train`` trials train, the rest test.
+    alpha, n_folds
+        Of the readout (``alpha`` may be a grid, chosen by cross-validation).
+
+    Returns
+    -------
+    ndarray (samples,)
+    """
+    from .readout import RidgeClassifier
+
+    X = as_float_array("states", states, ndim=3)
+    y = np.asarray(labels)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"labels must have one entry per trial ({X.shape[0]}), got shape "
+                         f"{y.shape}")
+    n_train = check_positive_int("n_train", n_train)
+    if n_train >= X.shape[0]:
+        raise ValueError(f"n_train ({n_train}) must leave test trials out of {X.shape[0]}")
+    out = np.empty(X.shape[1])
+    for s in range(X.shape[1]):
+        clf = RidgeClassifier(alpha=alpha, n_folds=n_folds).fit(X[:n_train, s], y[:n_train])
+        out[s] = accuracy(y[n_train:], clf.predict(X[n_train:, s]))
+    return out
+
+
+def memory_time(accuracies, delays, chance):
+    """Area (s) under the recall curve above chance: ``int r(d) dd`` over the delays.
+
+    ``r(d) = clip((a(d) - c) / (1 - c), 0, 1)`` is the accuracy ``a`` at delay ``d``
+    rescaled so that chance ``c`` is 0 and perfect recall 1 (trapezoid rule over
+    ``delays``).  A liquid that recalls perfectly over the whole range scores its
+    length, one that never beats chance scores 0: a time-valued counterpart of
+    memory capacity (Jaeger 2001), which sums ``r^2`` over delays.
+    """
+    a = as_float_array("accuracies", accuracies, ndim=1)
+    d = as_float_array("delays", delays, ndim=1, shape=a.shape)
+    if np.any(np.diff(d) <= 0):
+        raise ValueError("delays must be increasing")
+    chance = check_in_range("chance", chance, 0, 1, high_open=True)
+    r = np.clip((a - chance) / (1 - chance), 0.0, 1.0)
+    return float(np.sum((r[1:] + r[:-1]) / 2 * np.diff(d)))
+
+
+def class_separation(states, labels):
+    """Mean state distance between trials of different classes and of the same class.
+
+    ``between = mean ||x_u - x_v||`` over pairs of trials with different labels
+    (:func:`separation`, the separation of Maass, Natschläger &
+    Markram 2002), ``within`` the same over pairs with equal labels: what noise
+    alone (jitter, initial potentials) separates, the baseline ``between`` must
+    exceed.
+
+    Parameters
+    ----------
+    states : ndarray (trials, neurons)
+    labels : ndarray (trials,)
+
+    Returns
+    -------
+    between, within : float
+    """
+    X = as_float_array("states", states, ndim=2)
+    y = np.asarray(labels)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"labels must have one entry per trial ({X.shape[0]}), got shape "
+                         f"{y.shape}")
+    a, b = np.triu_indices(len(y), k=1)
+    same = y[a] == y[b]
+    if same.all() or not same.any():
+        raise ValueError("labels need at least two classes and a class with two trials")
+    return tuple(float(separation(X[a[m]][:, None], X[b[m]][:, None])[0])
+                 for m in (~same, same))
 
 
 

@@ -44,6 +44,10 @@ TINY = {
                    "liquid.shape=[3, 3, 3]", "liquid.duration=200 ms", "liquid.method=euler"],
     # data.root = "" reads $BIORNN_FSDD, pointed at synthetic tone 'digits' below
     "spoken_digits": TINY_DIGITS,
+    "liquid_features_study": ["lsm.shape=[3, 3, 3]", "lsm.method=euler", "study.n_seeds=2",
+                              "study.conditions=[\"plain\", \"all\"]", "task.n_train=8",
+                              "task.n_test=4", "task.template_duration=50 ms",
+                              "task.max_delay=100 ms", "gap_curve.g=[\"0 uS\", \"0.2 uS\"]"],
 }
 
 

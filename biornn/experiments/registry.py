@@ -80,6 +80,7 @@ KINDS = {
     "force": "gradient:force",
     "stdp_study": "plasticity:stdp_study",
     "spoken_digits": "spoken_digits:spoken_digits",
+    "liquid_features_study": "liquid_features:liquid_features_study",
 }
 
 

@@ -11,9 +11,11 @@ units.  Two functions measure a built liquid itself:
   resistance of the liquid's cells, measured by simulating the built column with
   its threshold out of reach and a small current step.
 
-The rest build inputs (:func:`burst_inputs`) and read spike trains
-(:func:`firing_rates`, :func:`partner_coincidence`, :func:`pair_synchrony`,
-:func:`suppression`).
+The rest build inputs (:func:`burst_inputs`, :func:`delayed_recall_inputs`) or
+read spike trains (:func:`firing_rates`, :func:`partner_coincidence`,
+:func:`pair_synchrony`, :func:`population_synchrony`, :func:`suppression`, and
+:func:`recall_curve`, a liquid's memory curve through
+:func:`biornn.metrics.delayed_recall`; see also :func:`biornn.metrics.memory_time`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from .gap_junctions import spike_synchrony
 
 __all__ = ["firing_rates", "partner_coincidence", "pair_synchrony", "suppression",
            "coupling_coefficients", "burst_inputs", "soma_rest_and_input_resistance",
-           "spikelet_at_rest", "mean_ci"]
+           "spikelet_at_rest", "mean_ci", "population_synchrony", "delayed_recall_inputs",
+           "recall_curve"]
 
 
 def _window(window, name="window"):
@@ -196,17 +199,23 @@ def burst_inputs(n_channels, duration, *, background_rate=20.0, burst_rate=200.0
     if stop > duration:
         raise ValueError(f"the burst must end by duration={duration}, got it ending at {stop}")
     rng = as_generator(seed)
-    trials = []
-    for _ in range(check_positive_int("n_trials", n_trials)):
-        chans, times = [], []
-        for lo, hi, rate in ((0.0, duration, background_rate), (start, stop, burst_rate)):
-            n = rng.poisson(rate * (hi - lo) * n_channels)
-            chans.append(rng.integers(n_channels, size=n))
-            times.append(rng.uniform(lo, hi, n))
-        c, t = np.concatenate(chans), np.concatenate(times)
-        order = np.argsort(t)
-        trials.append((c[order], t[order]))
+    trials = [_merge([_poisson(rng, n_channels, background_rate, 0.0, duration),
+                      _poisson(rng, n_channels, burst_rate, start, stop)])
+              for _ in range(check_positive_int("n_trials", n_trials))]
     return SpikeTrials(trials, n_channels=n_channels, duration=duration)
+
+
+def _poisson(rng, n_channels, rate, lo, hi):
+    """Homogeneous Poisson spikes at ``rate`` on each channel in ``[lo, hi)``."""
+    n = rng.poisson(rate * (hi - lo) * n_channels)
+    return rng.integers(n_channels, size=n), rng.uniform(lo, hi, n)
+
+
+def _merge(parts):
+    c = np.concatenate([p[0] for p in parts])
+    t = np.concatenate([p[1] for p in parts])
+    order = np.argsort(t, kind="stable")
+    return c[order], t[order]
 
 
 def soma_rest_and_input_resistance(lsm, *, step=1e-9, settle=0.3):
@@ -281,3 +290,107 @@ def spikelet_at_rest(lsm, g, spikelet_area, *, duration=5e-3):
     b2.Network(cells, gj, mon, spikes).run(check_positive("duration", duration) * b2.second,
                                            namespace={})
     return float(np.max(mon.v[0] / b2.volt) - rest), bool(spikes.count[1] > 0)
+
+
+def population_synchrony(spikes, neurons, window, bin_width=5e-3):
+    """Population synchrony ``chi`` of ``neurons``, per trial (Golomb 2007).
+
+    With ``n_i(k)`` the spike count of neuron ``i`` in bin ``k`` and
+    ``N(k) = mean_i n_i(k)``, ``chi^2 = Var_k N / mean_i Var_k n_i`` over the neurons
+    that fire.  ``chi`` is 1 when all neurons fire in the same bins and about
+    ``1/sqrt(n)`` for ``n`` independent neurons (its chance level).
+
+    Parameters
+    ----------
+    spikes : list of (neuron_indices, spike_times)
+    neurons : array of int
+        The neurons measured (e.g. the excitatory ones).
+    window : (start, stop)
+        Seconds, cut into bins of ``bin_width`` (s; the last partial bin dropped).
+
+    Returns
+    -------
+    ndarray (n_trials,)
+        NaN for a trial in which fewer than two of ``neurons`` fire.
+    """
+    from ..states import binned_counts
+
+    lo, hi = _window(window)
+    bin_width = check_positive("bin_width", bin_width)
+    neurons = np.asarray(neurons, dtype=int).ravel()
+    edges = lo + bin_width * np.arange(int(np.floor((hi - lo) / bin_width * (1 + 1e-9))) + 1)
+    if len(edges) < 3:
+        raise ValueError(f"window {window!r} holds fewer than two bins of {bin_width} s")
+    n = int(neurons.max()) + 1 if neurons.size else 1
+    out = np.full(len(spikes), np.nan)
+    for k, (i, t) in enumerate(spikes):
+        i, t = np.asarray(i, dtype=int), np.asarray(t, dtype=float)
+        sel = np.isin(i, neurons)
+        counts = binned_counts(i[sel], t[sel], n, edges)[:, neurons]
+        var = counts.var(axis=0)
+        if np.count_nonzero(var) >= 2:
+            out[k] = np.sqrt(counts[:, var > 0].mean(axis=1).var() / var[var > 0].mean())
+    return out
+
+
+def delayed_recall_inputs(n_templates, n_channels, template_duration, delay, *, rate=20.0,
+                          jitter=0.01, distractor_rate=20.0, n_trials=100, seed=None):
+    """Inputs of a delayed-recall task: a jittered template, then unrelated spikes.
+
+    Each trial is a jittered copy of one of ``n_templates`` Poisson templates over
+    ``[0, template_duration)`` (:func:`biornn.tasks.spike_templates`) followed, until
+    ``template_duration + delay``, by fresh Poisson spikes at ``distractor_rate`` on
+    every channel, drawn anew for every trial, so they carry nothing about the label.
+    A readout of the state at ``template_duration + d`` that still names the
+    template shows the liquid's fading memory of it (Maass, Natschläger & Markram
+    2002, Fig. 3: recall of earlier input segments).  ``distractor_rate = 0``
+    leaves the liquid to itself after the template.
+
+    Returns
+    -------
+    inputs : SpikeTrials
+        Of duration ``template_duration + delay``.
+    labels : ndarray of int (n_trials,)
+    """
+    from ..tasks import spike_templates
+
+    template_duration = check_positive("template_duration", template_duration)
+    delay = check_nonnegative("delay", delay)
+    distractor_rate = check_nonnegative("distractor_rate", distractor_rate)
+    rng = as_generator(seed)
+    data = spike_templates(n_templates, n_channels, template_duration, rate, jitter,
+                           n_trials, seed=rng)
+    end = template_duration + delay
+    trials = [_merge([trial, _poisson(rng, n_channels, distractor_rate, template_duration,
+                                      end)]) for trial in data.inputs]
+    return SpikeTrials(trials, n_channels=n_channels, duration=end), data.labels
+
+
+
+def recall_curve(spikes, labels, n_neurons, template_duration, delays, n_train, *,
+                 tau_filter=0.03, alpha=1.0, n_folds=5):
+    """A liquid's memory curve: recall of the template at each delay after its end.
+
+    The liquid's responses ``spikes`` to :func:`delayed_recall_inputs` are filtered
+    with ``exp(-t/tau_filter)`` (:func:`biornn.states.exponential_filter`, the
+    liquid state of Maass et al. 2002) and sampled at ``template_duration + d``
+    for each ``d`` in ``delays``; :func:`biornn.metrics.delayed_recall` trains a
+    linear readout on the first ``n_train`` trials at each delay.
+
+    Returns
+    -------
+    accuracy : ndarray (len(delays),)
+        Test accuracy per delay (chance ``1 / n_templates``).
+    states : ndarray (trials, len(delays), n_neurons)
+    """
+    from ..metrics import delayed_recall
+    from ..states import exponential_filter
+
+    d = as_float_array("delays", delays, ndim=1)
+    times = check_positive("template_duration", template_duration) + d
+    idx = np.concatenate([np.asarray(i, dtype=int) for i, _ in spikes])
+    t = np.concatenate([np.asarray(t, dtype=float) for _, t in spikes])
+    trial = np.repeat(np.arange(len(spikes)), [len(i) for i, _ in spikes])
+    X = exponential_filter(idx, t, n_neurons, times, tau_filter, trial_indices=trial,
+                           n_trials=len(spikes))
+    return delayed_recall(X, labels, n_train, alpha=alpha, n_folds=n_folds), X
