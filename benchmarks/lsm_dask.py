@@ -11,6 +11,8 @@ and prints the 2-worker / 1-worker ratio of trials per second (the target is
 >= 1.7).  The ratio can only approach 2 on a machine with two free cores: the
 load average is printed before and after.
 
+The clusters are started as ``scheduler="local:N"`` starts them (:func:`biornn._dask.connect`).
+
 Usage: ``python benchmarks/lsm_dask.py [--trials 200] [--target numpy]
 [--chunk-size N]``.
 """
@@ -31,6 +33,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import biornn as bn  # noqa: E402
+from biornn import _dask  # noqa: E402
 from biornn.spiking import LSM  # noqa: E402
 
 
@@ -78,9 +81,7 @@ def main():
     _, local = measure("this process, no Dask", lsm, data.inputs, seeds, args.repeats)
     rates = {}
     for n_workers in (1, 2):
-        with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                      processes=True, dashboard_address=None) as cluster, \
-                distributed.Client(cluster) as client:
+        with _dask.connect(f"local:{n_workers}") as client:   # as scheduler="local:N"
             rates[n_workers], states = measure(
                 f"Dask, {n_workers} worker(s) x 1 thread", lsm, data.inputs, seeds,
                 args.repeats, scheduler=client, chunk_size=args.chunk_size)

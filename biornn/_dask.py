@@ -30,6 +30,16 @@ __all__ = ["connect", "use_scheduler", "default_scheduler", "check_scheduler"]
 
 _DEFAULT = contextvars.ContextVar("biornn_default_scheduler", default=None)
 
+MMAP_THRESHOLD = 1 << 25
+"""glibc's ``MALLOC_MMAP_THRESHOLD_`` (bytes) for the worker processes biornn starts.
+Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_``, which freezes glibc's mmap threshold
+at 128 KiB: every temporary array above it (each of a Brian2 numpy-target step's,
+for a few dozen copies of a column) is then mmap-ed and unmapped again, and a
+column's trials cost several times the CPU time of a plain process.  Up to 32 MiB
+they stay on the heap, as in a plain process (``benchmarks/lsm_dask.py`` prints
+the trials per second of both).  For workers started by hand: ``MALLOC_MMAP_THRESHOLD_=33554432 dask worker``."""
+MMAP_KEY = "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_"
+
 
 def _distributed(what: str):
     try:
@@ -82,9 +92,12 @@ def connect(scheduler, *, what: str = "a run"):
         return
     with contextlib.ExitStack() as stack:
         if scheduler == "local" or scheduler.startswith("local:"):
-            cluster = stack.enter_context(distributed.LocalCluster(
-                n_workers=_local_workers(scheduler), threads_per_worker=1, processes=True,
-                dashboard_address=None))
+            import dask
+
+            with dask.config.set({MMAP_KEY: MMAP_THRESHOLD}):  # read as nannies start
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=_local_workers(scheduler), threads_per_worker=1,
+                    processes=True, dashboard_address=None))
             scheduler = cluster.scheduler_address
         yield stack.enter_context(distributed.Client(scheduler))
 

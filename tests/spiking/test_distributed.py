@@ -25,9 +25,8 @@ def small_lsm(seed=0, **kw):
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as c:
+    with _dask.connect("local:2") as c:     # 2 single-threaded worker processes
+        assert sorted(c.nthreads().values()) == [1, 1]
         yield c
 
 
