@@ -70,7 +70,7 @@ def check_scheduler(name: str, scheduler):
         if scheduler == "local" or scheduler.startswith("local:"):
             _local_workers(scheduler, name)
         return scheduler
-    client_type = getattr(_distributed(name), "Client")
+    client_type = _distributed("a run").Client
     if not isinstance(scheduler, client_type):
         raise TypeError(f"{name} must be a scheduler address (str), 'local[:N]' or a "
                         f"distributed.Client, got {type(scheduler).__name__}")
