@@ -12,12 +12,21 @@ for the numpy and cython targets, and the ``cpp_standalone`` device (batched; th
 binary is compiled once and re-run with new input files).  Compile and build times
 are reported apart from the per-trial figures.
 
-Part 2, a 1000-neuron liquid (10 x 10 x 10, lambda = 6 for ~100 synapses per
-neuron, amplitudes scaled by 5/100 to keep the activity in a normal range), one
-1 s trial: wall time per simulated second and synaptic events per second, for each
-target, and NEST (``iaf_psc_exp`` + ``tsodyks2_synapse``, one thread) when installed.
+Part 2, big liquids of 1000 neurons (10 x 10 x 10, lambda = 6) and 10,000 neurons
+(25 x 20 x 20, lambda = 4.5), both with about 100 dynamic synapses per neuron (the
+figure drawn is printed) and amplitudes scaled by 5/100 to keep the activity in a
+normal range, one 1 s trial driven by the same 10 channels at 20 Hz: seconds per
+simulated second and synaptic events per second for each target, the
+``cpp_standalone`` binary also built with OpenMP (``--openmp 2``: Brian2's
+``prefs.devices.cpp_standalone.openmp_threads``), and NEST (``iaf_psc_exp`` +
+``tsodyks2_synapse`` on the same connectivity, initial potentials and input) with
+one and two threads when installed (``pip install nest-simulator``; the script says
+when it is absent), with the ratios.  The last lines say how each simulator's time
+grows from the smaller to the larger liquid.  Drawing the 10,000-neuron
+connectivity takes a few GB of memory for a moment (a dense n x n probability).
 
-Figures are medians over repeats.  Usage: ``python benchmarks/lsm_trials.py [--help]``.
+Figures are medians over repeats.  Usage: ``python benchmarks/lsm_trials.py [--help]``;
+``--quick`` (1000 and 2000 neurons, no column part, one repeat) for a short check.
 """
 
 from __future__ import annotations
@@ -122,60 +131,83 @@ def column(args):
     return rows
 
 
-def big_liquid_kwargs():
+# grid and lambda per size: about 100 recurrent synapses per neuron (the script prints
+# the drawn figure); amplitudes scaled by 5/100 as for the 1000-neuron liquid
+LIQUIDS = {1000: ((10, 10, 10), 6.0), 2000: ((20, 10, 10), 5.2), 10000: ((25, 20, 20), 4.5)}
+
+
+def big_liquid_kwargs(n_neurons=1000):
+    shape, length_constant = LIQUIDS[n_neurons]
     scale = 5 / 100
     syn = {k: {"A": v} for k, v in {"EE": 30e-9 * scale, "EI": 60e-9 * scale,
                                      "IE": -19e-9 * scale, "II": -19e-9 * scale}.items()}
-    return dict(shape=(10, 10, 10), length_constant=6.0, synapses=syn)
+    return dict(shape=shape, length_constant=length_constant, synapses=syn)
 
 
-def big_liquid(args):
+def big_liquid(args, n_neurons):
+    """Seconds per simulated second of one 1 s trial, per target and NEST thread count."""
     duration = 1.0
     data = bn.tasks.spike_templates(n_templates=1, n_channels=10, duration=duration,
                                     rate=20.0, jitter=0.0, n_trials=1, seed=0)
-    print(f"\n== 1000-neuron liquid, 1 trial x {duration} s ==")
+    print(f"\n== {n_neurons}-neuron liquid, 1 trial x {duration} s ==")
     results = {}
-    for target in args.big_targets:
-        lsm = LSM.from_model("maass2002_lsm", seed=1, target=target, **big_liquid_kwargs())
+    runs = [(t, 0) for t in args.big_targets] + \
+        [("cpp_standalone", k) for k in args.openmp if "cpp_standalone" in args.big_targets]
+    for target, threads in runs:
+        name = target + (f" OpenMP x{threads}" if threads else "")
+        b2.prefs.devices.cpp_standalone.openmp_threads = threads
+        t0 = time.perf_counter()
+        lsm = LSM.from_model("maass2002_lsm", seed=1, target=target,
+                             **big_liquid_kwargs(n_neurons))
+        drawn = time.perf_counter() - t0
         t0 = time.perf_counter()
         lsm.run(data.inputs, seed=[0], progress=False)
         first = time.perf_counter() - t0
         wall, cpu, spikes = timed(lambda: lsm.run(data.inputs, seed=[0], output="spikes",
                                                   progress=False), args.repeats)
         sim = lsm._simulator.last_run_time if target == "cpp_standalone" else wall
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
         if target == "cpp_standalone":
-            print(f"{'':15s} whole binary {lsm._simulator.last_cpu_time:.3f} CPU-s")
+            print(f"{'':22s} whole binary {lsm._simulator.last_cpu_time:.3f} CPU-s")
         events = synaptic_events(lsm, data.inputs, spikes)
         rate = len(spikes[0][0]) / lsm.n_neurons / duration
-        print(f"{target:15s} {sim:7.3f} s per simulated s (run {wall:.3f} s wall, {cpu:.3f} "
-              f"CPU-s incl. start-up and state filtering; first run "
-              f"{first:.1f} s), {events / sim / 1e6:6.2f} M events/s, "
+        print(f"{name:22s} {sim:7.3f} s per simulated s (run {wall:.3f} s wall, {cpu:.3f} "
+              f"CPU-s incl. start-up and state filtering; connectivity drawn in "
+              f"{drawn:.1f} s, first run {first:.1f} s), {events / sim / 1e6:6.2f} M events/s, "
               f"{lsm.n_synapses / lsm.n_neurons:.0f} syn/neuron, {rate:.1f} Hz")
-        results[target] = sim
-    nest_time = run_nest(data, args.repeats)
-    if nest_time is not None:
-        results["nest"] = nest_time
-        for target, t in results.items():
-            if target != "nest":
-                print(f"ratio NEST / {target}: {nest_time / t:.2f} (> 1: biornn faster)")
+        results[name] = sim
+    nest_times = {}
+    for k in args.nest_threads:
+        nest_times[k] = run_nest(data, args.repeats, n_neurons, k)
+        if nest_times[k] is None:   # not installed: said once
+            return results
+    for k, t_nest in nest_times.items():
+        results[f"NEST x{k}"] = t_nest
+        for name, t in results.items():
+            if not name.startswith("NEST"):
+                print(f"ratio NEST {k} thread(s) / {name}: {t_nest / t:.2f} "
+                      "(> 1: biornn faster)")
     return results
 
 
-def run_nest(data, repeats):
+def run_nest(data, repeats, n_neurons=1000, threads=1):
     try:
         import nest
     except ImportError:
         print("NEST: not installed (pip install nest-simulator) - no NEST comparison")
         return None
-    lsm = LSM.from_model("maass2002_lsm", seed=1, **big_liquid_kwargs())
+    lsm = LSM.from_model("maass2002_lsm", seed=1, **big_liquid_kwargs(n_neurons))
     nrn = lsm.neuron
     v0 = lsm.initial_potentials([np.random.default_rng(0)])[0]
     proj_in = lsm.input_projection(10)
 
     def build_and_run():
         nest.ResetKernel()
-        nest.set_verbosity("M_ERROR") if not hasattr(nest, "VerbosityLevel") else None
-        nest.SetKernelStatus({"local_num_threads": 1, "resolution": lsm.dt * 1e3,
+        if hasattr(nest, "VerbosityLevel"):   # NEST >= 3.9
+            nest.verbosity = nest.VerbosityLevel.ERROR
+        else:
+            nest.set_verbosity("M_ERROR")
+        nest.SetKernelStatus({"local_num_threads": threads, "resolution": lsm.dt * 1e3,
                               "print_time": False})
         pop = nest.Create("iaf_psc_exp", lsm.n_neurons, params={
             "C_m": nrn["tau_m"] / nrn["R_m"] * 1e12, "tau_m": nrn["tau_m"] * 1e3,
@@ -206,8 +238,8 @@ def run_nest(data, repeats):
         return time.perf_counter() - t0, time.process_time() - c0, rec.get("n_events")
 
     t_sim = sorted(build_and_run() for _ in range(repeats))[repeats // 2]
-    print(f"{'NEST ' + nest.__version__:15s} {t_sim[0]:7.3f} s per simulated s "
-          f"({t_sim[1]:.3f} CPU-s; 1 thread, Simulate() only), "
+    print(f"{f'NEST {nest.__version__} x{threads}':22s} {t_sim[0]:7.3f} s per simulated s "
+          f"({t_sim[1]:.3f} CPU-s; {threads} thread(s), Simulate() only), "
           f"{t_sim[2] / lsm.n_neurons:.1f} Hz")
     return t_sim[0]
 
@@ -220,16 +252,41 @@ def main():
     parser.add_argument("--targets", nargs="*", default=["numpy", "cython", "cpp_standalone"])
     parser.add_argument("--big-targets", nargs="*",
                         default=["numpy", "cython", "cpp_standalone"])
+    parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 10000],
+                        choices=sorted(LIQUIDS), help="neurons of the big liquids")
+    parser.add_argument("--openmp", nargs="*", type=int, default=[2],
+                        help="OpenMP thread counts of extra cpp_standalone builds")
+    parser.add_argument("--nest-threads", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--skip-column", action="store_true")
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smaller check: no column part, 1000 and 2000 neurons, "
+                             "one repeat")
     args = parser.parse_args()
+    if args.quick:
+        args.skip_column, args.sizes, args.repeats = True, [1000, 2000], 1
     print(f"python {platform.python_version()}, brian2 {b2.__version__}, numpy "
           f"{np.__version__}, biornn {bn.__version__}; {os.cpu_count()} CPUs, load "
           f"average {os.getloadavg()[0]:.1f} (shared machine: timings are indicative)")
     if not args.skip_column:
         column(args)
     if not args.skip_big:
-        big_liquid(args)
+        by_size = {n: big_liquid(args, n) for n in args.sizes}
+        scaling(by_size)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+def scaling(by_size):
+    """How each simulator's time grows from the smallest to the largest liquid."""
+    if len(by_size) < 2:
+        return
+    small, big = min(by_size), max(by_size)
+    print(f"\n== scaling from {small} to {big} neurons ({big / small:g}x neurons and "
+          "synapses) ==")
+    for name, t_big in by_size[big].items():
+        if name in by_size[small]:
+            print(f"{name:22s} {by_size[small][name]:7.3f} -> {t_big:7.3f} s per simulated s: "
+                  f"x{t_big / by_size[small][name]:.1f}")
 
 
 if __name__ == "__main__":

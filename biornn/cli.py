@@ -2,7 +2,7 @@
 
 ::
 
-    biornn run SPEC [--seed N] [--out DIR] [--set TABLE.KEY=VALUE ...]
+    biornn run SPEC [--seed N] [--out DIR] [--set TABLE.KEY=VALUE ...] [--scheduler ADDRESS]
     biornn sweep SPEC --grid TABLE.KEY=V1,V2 [--seeds 0-4] [--scheduler ADDRESS]
     biornn validate SPEC [SPEC ...]
     biornn models
@@ -29,6 +29,7 @@ _EPILOG = """examples:
   biornn run esn_narma
   biornn run simulations/esn_narma.toml --set esn.n_units=50 --seed 3 --out runs
   biornn sweep esn_narma --grid esn.spectral_radius=0.5,0.9,1.1 --seeds 0-2
+  biornn run lsm_vs_esn --scheduler local:2
 """
 
 
@@ -66,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="runs", metavar="DIR",
                    help="parent folder of the run folders (default: runs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the liquids' trials on Dask: a scheduler address (e.g. "
+                        "tcp://host:8786), or local[:N] for a LocalCluster of N "
+                        "single-threaded processes; default: this process")
 
     p = sub.add_parser("sweep", help="run a spec over a grid or random set of parameters",
                        description="Grid or random search over spec values and seeds. "
@@ -116,15 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from . import experiments
+    from . import _dask, experiments
 
     spec = experiments.load_spec(args.spec, args.overrides, seed=args.seed)
+    if args.scheduler is not None:
+        _dask.check_scheduler("--scheduler", args.scheduler)
     # the output folder is made (and so known to be writable) before anything runs
     folder = experiments.new_run_folder(args.out, experiments.run_folder_stem(spec))
     title = spec["experiment"]["title"] or spec["experiment"]["kind"]
     print(f"biornn: running {title} (seed {spec['experiment']['seed']})", file=sys.stderr)
     try:
-        report = experiments.run(spec, progress=not args.no_progress)
+        # every liquid the experiment runs sends its trials to this scheduler
+        with _dask.use_scheduler(args.scheduler):
+            report = experiments.run(spec, progress=not args.no_progress)
     except BaseException:
         _remove_if_empty(folder)
         raise

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _dask
 from . import experiments as _experiments
 from . import specs as _specs
 from ._files import write_bytes_atomic, write_text_atomic
@@ -237,6 +238,8 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     """
     if limit is not None and int(limit) < 0:
         raise _specs.SpecError(f"--limit must be >= 0, got {limit}")
+    if scheduler is not None:
+        _dask.check_scheduler("scheduler", scheduler)
     for keys in [_specs.parse_override(o)[0] for o in overrides] + \
             [tuple(k.split(".")) for p in points for k in p]:
         if tuple(keys) == ("experiment", "seed"):
@@ -378,31 +381,13 @@ def _execute(todo, scheduler, max_workers, digest, save):
 
 
 def _execute_dask(todo, scheduler, digest):
-    try:
-        from distributed import Client, as_completed as dask_completed
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("a sweep on a Dask cluster needs dask.distributed: "
-                          "pip install 'dask[distributed]'") from exc
-    cluster = None
-    if isinstance(scheduler, str) and scheduler.startswith("local"):
-        # "local" or "local:N": a LocalCluster of N single-threaded worker processes
-        from distributed import LocalCluster
-        _, _, n = scheduler.partition(":")
-        cluster = LocalCluster(n_workers=int(n) if n else None, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        scheduler = cluster.scheduler_address
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
-    try:
+    with _dask.connect(scheduler, what="a sweep") as client:
+        from distributed import as_completed as dask_completed
+
         futures = [client.submit(run_point, spec, point, seed, key=f"biornn-point-{digest}-{pid}",
                                  pure=False) for pid, spec, point, seed in todo]
         for fut in dask_completed(futures):
             yield fut.result()
-    finally:
-        if own:
-            client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def summarize(folder, ids, points, seeds, *, metric=None, draw=True) -> list[dict]:

@@ -68,7 +68,7 @@ import inspect
 
 import numpy as np
 
-from .. import states
+from .. import _dask, states
 from .._rng import as_generator, derive_seed
 from .._validate import check_bool, check_choice, check_in_range, check_memory, \
     check_positive_int, to_duration, to_seconds, to_si
@@ -312,7 +312,7 @@ class LiquidStateMachine:
     # ------------------------------------------------------------------ running
     def run(self, inputs, *, duration=None, seed=None, chunk_size=None, progress=True,
             output="filtered", record=None, record_dt=None, monitors=None,
-            max_record_bytes=MAX_RECORD_BYTES, plastic=False):
+            max_record_bytes=MAX_RECORD_BYTES, plastic=False, scheduler=None):
         """Drive the liquid with spike trains and return the readout states.
 
         Parameters
@@ -350,6 +350,13 @@ class LiquidStateMachine:
             trial's copy; by default they are frozen and every copy runs with the
             liquid's current (learned) weights.  Nothing learned here is kept: use
             :meth:`learn` for that.
+        scheduler : str or distributed.Client, optional
+            Run the chunks on a Dask cluster: a scheduler address, ``"local:N"`` (a
+            LocalCluster of N single-threaded processes) or a client; default: the
+            scheduler of an enclosing :func:`~biornn.spiking.distributed.use_scheduler`
+            block (``biornn run --scheduler``; runs that record stay here), else this
+            process.  The states equal a local run's with the same seeds, in the same
+            order (:mod:`biornn.spiking.distributed`); not with ``record``/``monitors``.
 
         Returns
         -------
@@ -375,12 +382,12 @@ class LiquidStateMachine:
         check_spike_trials(trials, n_channels=n_channels, duration=duration)
         return self._simulate("spikes", trials, n_channels, duration, seed, chunk_size,
                               progress, output, (record, record_dt, monitors,
-                                                 max_record_bytes))
+                                                 max_record_bytes), scheduler)
 
     def run_analog(self, signals, *, mode="current", input_dt=1e-3, input_scale=1e-9,
                    max_rate=100.0, seed=None, chunk_size=None, progress=True,
                    output="filtered", record=None, record_dt=None, monitors=None,
-                   max_record_bytes=MAX_RECORD_BYTES):
+                   max_record_bytes=MAX_RECORD_BYTES, scheduler=None):
         """Drive the liquid with analog signals ``(trials, time, channels)``.
 
         ``mode="current"`` injects ``I_inj = sum_c w_c s_c(t)`` into the neurons each
@@ -389,7 +396,7 @@ class LiquidStateMachine:
         signals at up to ``max_rate`` (Hz, :func:`~biornn.spiking.encoding.poisson_spikes`)
         and calls :meth:`run`.  The trial lasts ``time * input_dt`` seconds.
         Physical values take SI floats, Brian2 quantities or strings with units;
-        ``record``, ``monitors`` and the return value are as in :meth:`run`.
+        ``record``, ``monitors``, ``scheduler`` and the return value are as in :meth:`run`.
         """
         check_choice("mode", mode, ("current", "poisson"))
         batch = check_analog(signals)
@@ -402,7 +409,7 @@ class LiquidStateMachine:
             return self.run(spikes, duration=duration, seed=None if seed is None else rng,
                             chunk_size=chunk_size, progress=progress, output=output,
                             record=record, record_dt=record_dt, monitors=monitors,
-                            max_record_bytes=max_record_bytes)
+                            max_record_bytes=max_record_bytes, scheduler=scheduler)
         if self.target == "cpp_standalone":
             raise NotImplementedError("analog current input runs on the numpy and cython "
                                       "targets; use mode='poisson' with cpp_standalone")
@@ -412,7 +419,7 @@ class LiquidStateMachine:
         if not scale > 0:
             raise ValueError(f"input_scale must be > 0 A, got {input_scale!r}")
         return self._simulate(("current", input_dt, scale), list(batch), batch.shape[2],
-                              duration, seed, chunk_size, progress, output, extra)
+                              duration, seed, chunk_size, progress, output, extra, scheduler)
 
     def build_network(self, n_copies=1, n_channels=None):
         """Build (or reuse) the Brian2 network for ``n_copies`` trials of spike input.
@@ -460,7 +467,7 @@ class LiquidStateMachine:
         return -(-n_trials // n_chunks), n_chunks
 
     def _simulate(self, kind, trials, n_channels, duration, seed, chunk_size, progress,
-                  output, recording):
+                  output, recording, scheduler=None):
         from tqdm.auto import tqdm
 
         n_trials = len(trials)
@@ -469,7 +476,17 @@ class LiquidStateMachine:
                             duration)
         if recorder and self.target == "cpp_standalone":
             raise ValueError("record and monitors need target 'numpy' or 'cython'")
+        if scheduler is not None and recorder:
+            raise ValueError("record and monitors run in this process: leave scheduler "
+                             "unset to record")
+        scheduler = _dask.check_scheduler("scheduler", scheduler) if scheduler is not None \
+            else None if recorder else _dask.default_scheduler()
         v0 = self.initial_potentials(self._trial_generators(seed, n_trials))
+        if scheduler is not None:  # same v0, same chunks' spikes: see spiking.distributed
+            from .distributed import run_on_cluster
+            idx, times, trial = run_on_cluster(self, kind, trials, n_channels, duration, v0,
+                                               chunk_size, scheduler, progress)
+            return self._states(output, idx, times, trial, n_trials, duration)
         size, n_chunks = self._chunking(n_trials, chunk_size)
         sim = self._simulator_for(kind, size, n_channels, duration)
         idx, times, trial = [], [], []

@@ -71,7 +71,8 @@ def cache_dir() -> Path:
 def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
     h = hashlib.sha256()
     prefs = (b2.prefs.core.default_float_dtype, b2.prefs.codegen.cpp.extra_compile_args,
-             b2.prefs.codegen.cpp.extra_compile_args_gcc)
+             b2.prefs.codegen.cpp.extra_compile_args_gcc,
+             b2.prefs.devices.cpp_standalone.openmp_threads)  # compiled into the binary
     h.update(repr(prefs).encode())
     h.update(repr((b2.__version__, lsm.brian_seed, lsm.shape, lsm.dt, lsm.method, n_copies, n_channels,
                    duration, capacity, repr(lsm.cell), sorted(lsm.neuron.items()),
