@@ -79,6 +79,7 @@ KINDS = {
     "adding_problem": "gradient:adding_problem",
     "force": "gradient:force",
     "stdp_study": "plasticity:stdp_study",
+    "plasticity_study": "plasticity_study:plasticity_study",
 }
 
 
