@@ -38,6 +38,9 @@ TINY = {
                    "protocol.delta_t=[\"-40 ms\", \"40 ms\"]",
                    "protocol.frequency=5 Hz", "rules.triplet_frequencies=[\"20 Hz\"]",
                    "liquid.shape=[3, 3, 3]", "liquid.duration=200 ms", "liquid.method=euler"],
+    "plasticity_study": ["liquid.shape=[3, 3, 3]", "liquid.method=euler", "test.n_trials=8",
+                         "learning.n_presentations=1", "stimuli.segment=50 ms",
+                         "learning.conditions=[\"static\", \"stdp_homeostasis\"]"],
 }
 
 
