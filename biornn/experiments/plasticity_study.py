@@ -145,6 +145,7 @@ def plasticity_study(spec, seed, report):
     conditions = list(dict.fromkeys(lrn["conditions"]))
     results = {(c, e, m): [] for c in conditions for e in "AB" for m in MEASURES}
     shown = {}
+    changes = {c: {"weight": [], "rate": []} for c in conditions}
     for s in report.progress(range(tst["n_seeds"]), desc="seeds"):
         base = seed * 1000 + 10 * s
         learn_a, test_a = _ensemble(stim, base, lrn["n_presentations"], tst["n_trials"])
@@ -164,6 +165,9 @@ def plasticity_study(spec, seed, report):
             if CONDITIONS[cond]:
                 history = lsm.learn(learn_a, duration=2 * stim["segment"], progress=False,
                                     record_weights_every=stim["segment"], seed=base + 2)
+                before, after = history.initial_weights, history.weights[-1]
+                changes[cond]["weight"].append(np.abs(after - before).mean() / before.mean())
+                changes[cond]["rate"].append(history.rates[-1].mean() - history.rates[0].mean())
             X = lsm.run(tests, duration=2 * stim["segment"], progress=False,
                         seed=[base + 3 + k for k in range(len(tests))])
             n = tst["n_trials"]
@@ -174,6 +178,11 @@ def plasticity_study(spec, seed, report):
             if s == 0 and history is not None:
                 shown[cond] = history
     _summarise(report, conditions, results, stim["n_templates"], tst["n_seeds"])
+    for cond, ch in changes.items():
+        if ch["weight"]:
+            report.metric(f"{cond}_mean_relative_weight_change", np.mean(ch["weight"]))
+            report.metric(f"{cond}_rate_change_last_minus_first", np.mean(ch["rate"]),
+                          unit="Hz")
     _figures(report, conditions, results, shown)
 
 
@@ -236,6 +245,13 @@ def _figures(report, conditions, results, shown):
 
 
 def _weights_panel(history, *, ax=None, title=None):
-    return plots.weight_histogram(history.weights[-1] * 1e9,
-                                  before=history.initial_weights * 1e9, ax=ax,
-                                  xlabel="E→E amplitude A (nA)", title=title)
+    """Each recorded E->E amplitude after learning against its value before."""
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    before, after = history.initial_weights * 1e9, history.weights[-1] * 1e9
+    ax.plot(before, after, ".", ms=2, alpha=0.5)
+    top = max(before.max(initial=0), after.max(initial=0))
+    ax.plot([0, top], [0, top], "k-", lw=0.5)
+    ax.set(xlabel="A before (nA)", ylabel="A after (nA)", title=title)
+    return ax
