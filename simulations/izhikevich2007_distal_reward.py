@@ -45,16 +45,21 @@ def main():
                     choices=("numpy", "cython", "cpp_standalone"))
     ap.add_argument("--build-dir", default=None)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--n-exc", type=int, default=800)
+    ap.add_argument("--n-inh", type=int, default=200)
     args = ap.parse_args()
     t0 = time.perf_counter()
     r = izhikevich_distal_reward(args.seeds, duration=args.duration,
                                  record_every=args.duration / 20, target=args.target,
                                  directory=args.build_dir, seed=args.seed,
-                                 learning_scale=args.learning_scale)
+                                 learning_scale=args.learning_scale, n_exc=args.n_exc,
+                                 n_inh=args.n_inh)
     wall = time.perf_counter() - t0
     start = r["others_start"]
-    print(f"Izhikevich 2007 distal reward: {args.seeds} networks x 1000 neurons x 100,000 "
-          f"synapses, {args.duration:g} s, learning scale {args.learning_scale:g}, "
+    n = args.n_exc + args.n_inh
+    print(f"Izhikevich 2007 distal reward: {args.seeds} networks x {n} neurons x "
+          f"{n * 100:,} synapses ({args.n_exc * 100:,} plastic), {args.duration:g} s, "
+          f"learning scale {args.learning_scale:g}, "
           f"{args.target}: {wall:.0f} s wall (build included)")
     print("time s | rewarded w/w_max per network | others' mean w/w_max per network")
     for k in range(0, len(r["times"]), max(1, len(r["times"]) // 10)):
