@@ -107,7 +107,7 @@ def score(X, previous, current):
     "liquid": {
         "model": Field("str", "maass2002_lsm", help="model preset of the liquid"),
         "shape": Field("list[int]", [15, 3, 3], low=1),
-        "dt": Field("quantity", "0.1 ms", positive=True, help="simulation time step"),
+        "dt": Field("quantity", "0.2 ms", positive=True, help="simulation time step"),
         "method": Field("str", "exact", choices=("exact", "euler")),
     },
     "stimuli": {
@@ -120,7 +120,7 @@ def score(X, previous, current):
     },
     "learning": {
         "conditions": Field("list[str]", list(CONDITIONS), choices=tuple(CONDITIONS)),
-        "n_presentations": Field("int", 10, low=1,
+        "n_presentations": Field("int", 5, low=1,
                                  help="trials of ensemble A played while learning"),
         "stdp_rule": Field("str", "additive",
                            choices=("additive", "multiplicative", "triplet")),
@@ -131,7 +131,7 @@ def score(X, previous, current):
                         help="threshold step per spike of intrinsic plasticity"),
     },
     "test": {
-        "n_trials": Field("int", 24, low=4, help="test trials per ensemble (half train "
+        "n_trials": Field("int", 16, low=4, help="test trials per ensemble (half train "
                                                   "the readout)"),
         "n_seeds": Field("int", 2, low=1, help="liquids (and template ensembles)"),
     },
