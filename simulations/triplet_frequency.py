@@ -3,8 +3,11 @@
 The pairing protocol of Sjöström, Turrigiano & Nelson (2001, Neuron 32:1149; layer-5
 visual cortex): pre-post pairs at +10 ms or -10 ms repeated 60 times at 0.1-50 Hz, on
 the all-to-all triplet rule with the parameters Pfister & Gerstner (2006, J Neurosci
-26:9673) fitted to that visual-cortex data set (their Table 4, all-to-all row; the
-values of ``biornn.spiking.plasticity.STDP_RULES["triplet"]``, printed below).  Their
+26:9673) fitted to that visual-cortex data set (their Table 4, visual cortex,
+all-to-all, full model: tau_x 101 ms, tau_y 125 ms, A2+ 5e-10, A3+ 6.2e-3, A2- 7e-3,
+A3- 2.3e-4; tau_+ 16.8 ms and tau_- 33.7 ms from Bi & Poo 1998; the values of
+``biornn.spiking.plasticity.STDP_RULES["triplet"]``, printed below and checked
+against the table).  Their
 Fig. 6 shows the data: at both timings, depression at low frequency and potentiation
 at high frequency, with post-pre (-10 ms) pairs turning to potentiation only above
 ~20 Hz.  Prints the normalised weight change per frequency and whether the rule shows

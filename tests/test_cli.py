@@ -48,6 +48,9 @@ TINY = {
                               "study.conditions=[\"plain\", \"all\"]", "task.n_train=8",
                               "task.n_test=4", "task.template_duration=50 ms",
                               "task.max_delay=100 ms", "gap_curve.g=[\"0 uS\", \"0.2 uS\"]"],
+    "plasticity_study": ["liquid.shape=[3, 3, 3]", "liquid.method=euler", "test.n_trials=8",
+                         "learning.n_presentations=1", "stimuli.segment=50 ms",
+                         "learning.conditions=[\"static\", \"stdp_homeostasis\"]"],
 }
 
 

@@ -81,6 +81,7 @@ KINDS = {
     "stdp_study": "plasticity:stdp_study",
     "spoken_digits": "spoken_digits:spoken_digits",
     "liquid_features_study": "liquid_features:liquid_features_study",
+    "plasticity_study": "plasticity_study:plasticity_study",
 }
 
 

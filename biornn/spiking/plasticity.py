@@ -26,10 +26,15 @@ changes at every spike:
       pre spike : w <- w - w_max o1 (A2_minus + A3_minus r2);  r1 += 1, r2 += 1
       post spike: w <- w + w_max r1 (A2_plus  + A3_plus  o2);  o1 += 1, o2 += 1
 
-  (``r2`` and ``o2`` are read before their own increment).  Default parameters: the
-  visual-cortex all-to-all fit of Pfister & Gerstner (2006, Table 4), for which
-  pairs at low frequency depress and potentiation needs high pairing frequency
-  (Sjöström et al. 2001).
+  (``r2`` and ``o2`` are read before their own increment).  Default parameters:
+  Pfister & Gerstner (2006, J Neurosci 26:9673, Table 4), the fit to the visual-cortex
+  data set (Sjöström, Turrigiano & Nelson 2001, L5 pyramidal pairs, pairing frequency
+  0.1-50 Hz at +-10 ms), all-to-all interactions, full (not minimal) model:
+  ``tau_x`` = 101 ms, ``tau_y`` = 125 ms, ``A2_plus`` = 5e-10, ``A3_plus`` = 6.2e-3,
+  ``A2_minus`` = 7e-3, ``A3_minus`` = 2.3e-4, with ``tau_plus`` = 16.8 ms and
+  ``tau_minus`` = 33.7 ms fixed from Bi & Poo (1998).  For this data set pairs at
+  low frequency depress and potentiation needs high pairing frequency.  (The
+  hippocampal fit of the same table, to Wang et al. 2005, has different values.)
 
 Traces are ``(event-driven)``: nothing is integrated between spikes.  The rule
 is a :class:`~biornn.spiking.parts.SynapsePart` that modifies a weight variable

@@ -7,6 +7,8 @@
 - :func:`triplet_frequency_dependence`: the pairing protocol of Sjöström, Turrigiano &
   Nelson (2001, Neuron 32:1149) on the triplet rule with Pfister & Gerstner's (2006)
   visual-cortex parameters.
+- :func:`izhikevich_distal_reward`: Izhikevich (2007), one synapse rewarded 1-3 s
+  after its pre-post pairings grows to the maximum among thousands that stay put.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import brian2 as b2
 import numpy as np
 
 from .._rng import as_generator, derive_seed
-from .._validate import as_float_array, check_positive, check_positive_int
-from .parts import SynapsePart
-from .plasticity import measure_stdp_window, stdp_parameters, stdp_synapses
+from .._validate import as_float_array, check_choice, check_positive, check_positive_int
+from .parts import SynapsePart, join_synapse_parts
+from .plasticity import measure_stdp_window, stdp_parameters, stdp_synapse
+from .reward import reward_stdp_synapse
 
-__all__ = ["SONG2000", "song_abbott_neuron", "triplet_frequency_dependence"]
+__all__ = ["SONG2000", "song_abbott_neuron", "triplet_frequency_dependence",
+           "IZHIKEVICH2007", "izhikevich_distal_reward"]
 
 #: Song, Miller & Abbott (2000) parameters (SI; conductances relative to the leak).
 SONG2000 = {"tau_m": 20e-3, "v_rest": -70e-3, "E_ex": 0.0, "E_in": -70e-3, "v_th": -54e-3,
@@ -29,15 +33,30 @@ SONG2000 = {"tau_m": 20e-3, "v_rest": -70e-3, "E_ex": 0.0, "E_in": -70e-3, "v_th
 
 
 def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, dt=0.1e-3,
-                       seed=None, **overrides):
-    """Song et al. (2000): one neuron per input rate, all in one Brian2 run.
+                       target="numpy", directory=None, seed=None, **overrides):
+    """Song et al. (2000): one neuron per condition, all in one Brian2 network.
 
-    Each neuron receives ``n_ex`` Poisson inputs at its rate (Hz) through synapses of
-    conductance ``w`` in ``[0, g_max]`` (drawn uniformly) and ``n_in`` inhibitory
-    inputs at ``rate_in``; with ``stdp`` the excitatory weights follow the additive
-    rule (:mod:`.plasticity`, ``A_minus = ratio * A_plus``)::
+    Neuron ``k`` receives ``n_ex`` Poisson inputs at ``input_rates[k]`` (Hz) through
+    synapses of conductance ``w`` in ``[0, g_max]`` (drawn uniformly) and ``n_in``
+    inhibitory inputs at ``rate_in``; where ``stdp[k]`` its excitatory weights follow
+    the additive rule (:mod:`.plasticity`, ``A_minus = ratio * A_plus``), elsewhere
+    they stay as drawn (one ``Synapses`` object, plasticity gated per synapse)::
 
         tau_m dv/dt = v_rest - v + g_ex (E_ex - v) + g_in (E_in - v)
+
+    Parameters
+    ----------
+    input_rates : array (neurons,)
+    stdp : bool or array of bool (neurons,)
+    duration, measure, dt : float
+        Length of the run, of the final window where output rates are counted, and
+        the time step (s).
+    target : {"numpy", "cython", "cpp_standalone"}
+        Brian2 code generation; ``"cpp_standalone"`` compiles the network into
+        ``directory`` (default a temporary folder), runs it and resets the device.
+    seed : None, int or Generator
+    **overrides
+        Entries of :data:`SONG2000`.
 
     Returns
     -------
@@ -46,47 +65,69 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, 
         rate (Hz) over the last ``measure`` seconds.
     """
     rates = as_float_array("input_rates", input_rates, ndim=1)
-    p = dict(SONG2000)
-    p.update(overrides)
+    n = len(rates)
+    gates = np.broadcast_to(np.asarray(stdp, dtype=bool), (n,))
+    unknown = set(overrides) - set(SONG2000)
+    if unknown:
+        raise ValueError(f"unknown Song et al. parameters {sorted(unknown)}; known: "
+                         f"{sorted(SONG2000)}")
+    p = {**SONG2000, **overrides}
     duration = check_positive("duration", duration)
     measure = min(check_positive("measure", measure), duration)
-    n, n_ex, n_in = len(rates), check_positive_int("n_ex", p["n_ex"]), int(p["n_in"])
+    check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
+    n_ex, n_in = check_positive_int("n_ex", p["n_ex"]), int(p["n_in"])
     rng = as_generator(seed)
-    b2.seed(derive_seed(rng))
-    clock = dt * b2.second
-    ns = {k: p[k] * (b2.second if k.startswith("tau") else b2.volt)
-          for k in ("tau_m", "v_rest", "E_ex", "E_in", "v_th", "v_reset", "tau_ex", "tau_in")}
-    eqs = """dv/dt = (v_rest - v + g_ex*(E_ex - v) + g_in*(E_in - v))/tau_m : volt
-             dg_ex/dt = -g_ex/tau_ex : 1
-             dg_in/dt = -g_in/tau_in : 1"""
-    neuron = b2.NeuronGroup(n, eqs, threshold="v > v_th", reset="v = v_reset",
-                            method="euler", namespace=ns, dt=clock)
-    neuron.v = p["v_rest"] * b2.volt
-    ex = b2.PoissonGroup(n * n_ex, np.repeat(rates, n_ex) * b2.Hz, dt=clock)
-    inh = b2.PoissonGroup(n * n_in, p["rate_in"] * b2.Hz, dt=clock)
-    w0 = rng.uniform(0, p["g_max"], n * n_ex)
-    base = SynapsePart("w : 1", "g_ex_post += w")
-    connect = {"i": np.arange(n * n_ex), "j": np.repeat(np.arange(n), n_ex)}
-    if stdp:
-        syn = stdp_synapses(ex, neuron, "additive", w_init=w0, w_max=p["g_max"], base=base,
-                            connect=connect, dt=dt, A_plus=p["A_plus"],
-                            A_minus=p["ratio"] * p["A_plus"], tau_plus=p["tau_stdp"],
-                            tau_minus=p["tau_stdp"])
+    standalone = target == "cpp_standalone"
+    if standalone:
+        import tempfile
+        directory = directory or tempfile.mkdtemp(prefix="song2000_")
+        b2.set_device("cpp_standalone", build_on_run=False, directory=directory)
+        b2.device.reinit()
+        b2.device.activate(build_on_run=False, directory=directory)
     else:
-        syn = b2.Synapses(ex, neuron, "w : 1", on_pre="g_ex_post += w", dt=clock,
-                          namespace={})
-        syn.connect(**connect)
+        b2.prefs.codegen.target = target
+    try:
+        b2.seed(derive_seed(rng))
+        clock = dt * b2.second
+        ns = {k: p[k] * (b2.second if k.startswith("tau") else b2.volt)
+              for k in ("tau_m", "v_rest", "E_ex", "E_in", "v_th", "v_reset", "tau_ex",
+                        "tau_in")}
+        eqs = """dv/dt = (v_rest - v + g_ex*(E_ex - v) + g_in*(E_in - v))/tau_m : volt
+                 dg_ex/dt = -g_ex/tau_ex : 1
+                 dg_in/dt = -g_in/tau_in : 1"""
+        neuron = b2.NeuronGroup(n, eqs, threshold="v > v_th", reset="v = v_reset",
+                                method="euler", namespace=ns, dt=clock)
+        neuron.v = p["v_rest"] * b2.volt
+        ex = b2.PoissonGroup(n * n_ex, np.repeat(rates, n_ex) * b2.Hz, dt=clock)
+        inh = b2.PoissonGroup(n * n_in, p["rate_in"] * b2.Hz, dt=clock)
+        w0 = rng.uniform(0, p["g_max"], n * n_ex)
+        base = SynapsePart("w : 1", "g_ex_post += w")
+        part = join_synapse_parts(base, stdp_synapse(
+            "additive", "w", "1", gate="plastic", A_plus=p["A_plus"],
+            A_minus=p["ratio"] * p["A_plus"], tau_plus=p["tau_stdp"],
+            tau_minus=p["tau_stdp"]))
+        syn = b2.Synapses(ex, neuron, model=part.model, on_pre=part.on_pre,
+                          on_post=part.on_post, namespace=part.namespace, dt=clock)
+        syn.connect(i=np.arange(n * n_ex), j=np.repeat(np.arange(n), n_ex))
+        syn.w_max = p["g_max"]
         syn.w = w0
-    isyn = b2.Synapses(inh, neuron, on_pre="g_in_post += w_in", dt=clock,
-                       namespace={"w_in": p["g_in"]})
-    isyn.connect(j=f"i // {n_in}")
-    counter = b2.SpikeMonitor(neuron, record=False)
-    net = b2.Network(neuron, ex, inh, syn, isyn, counter)
-    net.run((duration - measure) * b2.second, namespace={})
-    before = np.asarray(counter.count[:], dtype=float)
-    net.run(measure * b2.second, namespace={})
-    out = (np.asarray(counter.count[:], dtype=float) - before) / measure
-    return {"weights": np.asarray(syn.w[:]).reshape(n, n_ex) / p["g_max"], "rates": out}
+        syn.plastic = np.repeat(gates.astype(float), n_ex)
+        isyn = b2.Synapses(inh, neuron, on_pre="g_in_post += w_in", dt=clock,
+                           namespace={"w_in": p["g_in"]})
+        isyn.connect(j=f"i // {n_in}")
+        spikes = b2.SpikeMonitor(neuron)
+        net = b2.Network(neuron, ex, inh, syn, isyn, spikes)
+        net.run(duration * b2.second, namespace={})
+        if standalone:
+            b2.device.build(directory=directory, compile=True, run=True)
+        t, i = np.asarray(spikes.t_[:]), np.asarray(spikes.i[:])
+        weights = np.asarray(syn.w[:]).reshape(n, n_ex) / p["g_max"]
+    finally:
+        if standalone:
+            b2.device.reinit()
+            b2.set_device("runtime")
+    out = np.bincount(i[t >= duration - measure], minlength=n) / measure
+    return {"weights": weights, "rates": out}
 
 
 def triplet_frequency_dependence(frequencies, deltas=(10e-3, -10e-3), *, n_pairings=60,
@@ -112,3 +153,169 @@ def triplet_frequency_dependence(frequencies, deltas=(10e-3, -10e-3), *, n_pairi
                                  frequency=f, w_init=w_init, dt=dt, **overrides)
         out.append(dw * n_pairings if alone else dw)
     return np.stack(out, axis=1)
+
+
+#: Izhikevich (2007) distal-reward network (SI; weights are jumps of v in volts).
+IZHIKEVICH2007 = {"n_exc": 800, "n_inh": 200, "n_out": 100, "w_init": 1e-3, "w_max": 4e-3,
+                  "w_inh": -1e-3, "delay": 1e-3, "noise": 13e-3, "interval": 20e-3,
+                  "reward_delay": (1.0, 3.0), "reward": 0.5, "tau_d": 0.2, "tonic": 0.002,
+                  "learning_scale": 1.0}
+
+
+def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target="numpy",
+                             directory=None, record_every=10.0, n_sample=500, seed=None,
+                             **overrides):
+    """Izhikevich (2007, Cereb Cortex 17:2443), Fig. 1: reward one synapse, 1-3 s late.
+
+    ``n_networks`` independent networks (one per seed, all in one Brian2 run) of
+    ``n_exc`` regular-spiking and ``n_inh`` fast-spiking Izhikevich neurons::
+
+        dv/dt = (0.04 v^2/mV + 5 v + 140 mV - u + I) / ms,   du/dt = a (b v - u) / ms
+        v > 30 mV:  v <- c,  u <- u + d
+
+    each with ``n_out`` random targets (inhibitory cells project to excitatory ones
+    only); a spike moves the target's ``v`` by the weight after ``delay``; ``I`` is
+    uniform noise in ``±noise/2``, redrawn every ms.  Excitatory synapses learn by
+    reward-modulated STDP (:mod:`.reward`, eligibility ``tau_c`` = 1 s); inhibitory
+    ones are fixed.  One excitatory synapse ``n1 -> n2`` per network starts at 0;
+    whenever ``n2`` fires within ``interval`` after ``n1``, a reward is scheduled
+    ``U(reward_delay)`` seconds later (one pending at a time), adding ``reward`` to
+    the network's dopamine ``DA`` (decay ``tau_d``; a copy in every neuron, raised by
+    the spike of the network's dopamine cell at the reward time); the synapses see
+    ``d = (tonic + DA) / 10 ms``.  The closed loop runs inside the network, so
+    ``cpp_standalone`` can run it.
+
+    ``learning_scale`` multiplies the eligibility increments (``A_plus``,
+    ``A_minus``): learning ``k`` times faster lets ``duration / k`` stand for the
+    paper's hour (each reward's step is ``k`` times larger).
+
+    Returns
+    -------
+    dict
+        ``times`` (k,), ``rewarded`` (k, n_networks) weight of the rewarded synapse /
+        ``w_max``, ``others_mean`` (k, n_networks) mean of ``n_sample`` other plastic
+        weights per network / ``w_max``, ``others_final`` (n_networks, n_plastic - 1), ``n_rewards``
+        (n_networks,), ``rates`` (n_networks,) mean rate (Hz).
+    """
+    p = {**IZHIKEVICH2007, **overrides}
+    unknown = set(overrides) - set(IZHIKEVICH2007)
+    if unknown:
+        raise ValueError(f"unknown Izhikevich (2007) parameters {sorted(unknown)}; known: "
+                         f"{sorted(IZHIKEVICH2007)}")
+    m = check_positive_int("n_networks", n_networks)
+    duration = check_positive("duration", duration)
+    record_every = check_positive("record_every", record_every)
+    check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
+    n_exc, n_inh, n_out = (check_positive_int(k, p[k]) for k in ("n_exc", "n_inh", "n_out"))
+    n = n_exc + n_inh
+    rng = as_generator(seed)
+    pre, post = [], []
+    for k in range(m):           # targets drawn without replacement, no autapses
+        for i in range(n):
+            pool = np.arange(n_exc if i >= n_exc else n)
+            pool = pool[pool != i]
+            pre.append(np.full(n_out, i + k * n))
+            post.append(rng.choice(pool, n_out, replace=False) + k * n)
+    pre, post = np.concatenate(pre), np.concatenate(post)
+    per_net = n * n_out
+    exc = (pre % n) < n_exc
+    chosen = np.array([k * per_net + rng.integers(n_exc * n_out) for k in range(m)])
+    n1, n2 = pre[chosen], post[chosen]
+    standalone = target == "cpp_standalone"
+    if standalone:
+        import tempfile
+        directory = directory or tempfile.mkdtemp(prefix="izhikevich2007_")
+        b2.set_device("cpp_standalone", build_on_run=False, directory=directory)
+        b2.device.reinit()
+        b2.device.activate(build_on_run=False, directory=directory)
+    else:
+        b2.prefs.codegen.target = target
+    ms, mV = b2.ms, b2.mV
+    try:
+        b2.seed(derive_seed(rng))
+        clock = dt * b2.second
+        neurons = b2.NeuronGroup(
+            m * n, """dv/dt = (0.04*v**2/mV + 5*v + 140*mV - u + I)/ms : volt
+                      du/dt = a*(b*v - u)/ms : volt
+                      I : volt
+                      a : 1 (constant)
+                      d_u : volt (constant)
+                      dDA/dt = -DA/tau_d : 1""",
+            threshold="v > 30*mV", reset="v = -65*mV; u += d_u", method="euler",
+            namespace={"mV": mV, "ms": ms, "b": 0.2, "tau_d": p["tau_d"] * b2.second},
+            dt=clock, name="izhikevich")
+        is_exc = (np.arange(m * n) % n) < n_exc
+        neurons.a = np.where(is_exc, 0.02, 0.1)
+        neurons.d_u = np.where(is_exc, 8.0, 2.0) * mV
+        neurons.v = -65 * mV
+        neurons.u = 0.2 * -65 * mV
+        neurons.namespace["noise"] = p["noise"] * b2.volt
+        neurons.run_regularly("I = noise*(rand() - 0.5)", dt=1 * ms)
+        # one dopamine cell per network fires at each reward; its spike raises DA
+        # (decaying with tau_d) in every neuron of its network, where synapses read it
+        dopa = b2.NeuronGroup(m, "t_reward : second\nt_n1 : second\nn_rewards : 1",
+                              threshold="t >= t_reward",
+                              reset="t_reward = 1e9*second; n_rewards += 1", dt=clock,
+                              name="dopamine_cells", namespace={})
+        dopa.t_reward = 1e9 * b2.second
+        dopa.t_n1 = -1e9 * b2.second
+        release = b2.Synapses(dopa, neurons, on_pre="DA_post += reward", dt=clock,
+                              namespace={"reward": p["reward"]}, name="dopamine_release")
+        release.connect(i=np.arange(m * n) // n, j=np.arange(m * n))
+        scale = float(p["learning_scale"])
+        rule, update = reward_stdp_synapse(
+            "(tonic + DA_post)/(10*ms)", "w", "volt", gate="plastic",
+            A_plus=0.025 * scale, A_minus=0.0375 * scale)
+        rule.namespace.update({"tonic": p["tonic"], "ms": ms})
+        part = join_synapse_parts(SynapsePart("w : volt", "v_post += w"), rule)
+        syn = b2.Synapses(neurons, neurons, model=part.model, on_pre=part.on_pre,
+                          on_post=part.on_post, namespace=part.namespace, dt=clock,
+                          delay=p["delay"] * b2.second, name="izhikevich_synapses")
+        syn.connect(i=pre, j=post)
+        w0 = np.where(exc, p["w_init"], p["w_inh"])
+        w0[chosen] = 0.0
+        syn.w = w0 * b2.volt
+        syn.w_max = np.where(exc, p["w_max"], 0.0) * b2.volt
+        syn.plastic = exc.astype(float)
+        syn.run_regularly(update[0], dt=update[1], name="izhikevich_reward_update")
+        # the closed loop: n1's spikes stamp t_n1, n2's spike schedules the reward
+        from_n1 = b2.Synapses(neurons, dopa, on_pre="t_n1_post = t", dt=clock,
+                              name="reward_from_n1")
+        from_n1.connect(i=n1, j=np.arange(m))
+        lo, hi = p["reward_delay"]
+        from_n2 = b2.Synapses(
+            neurons, dopa, on_pre="t_reward_post += int(t - t_n1_post < interval)*"
+            "int(t_reward_post > 1e8*second)*(t + lo + (hi - lo)*rand() - t_reward_post)",
+            dt=clock, name="reward_from_n2",
+            namespace={"interval": p["interval"] * b2.second, "lo": lo * b2.second,
+                       "hi": hi * b2.second})
+        from_n2.connect(i=n2, j=np.arange(m))
+        plastic_index = np.flatnonzero(exc)
+        sample = np.concatenate([np.sort(rng.choice(np.setdiff1d(
+            plastic_index[plastic_index // per_net == k], chosen), n_sample, replace=False))
+            for k in range(m)])
+        record = b2.StateMonitor(syn, "w", record=np.concatenate([chosen, sample]),
+                                 dt=record_every * b2.second, name="recorded_weights")
+        counter = b2.SpikeMonitor(neurons, record=False, name="izhikevich_counts")
+        net = b2.Network(neurons, dopa, release, syn, from_n1, from_n2, record, counter)
+        net.run(duration * b2.second, namespace={})
+        if standalone:
+            b2.device.build(directory=directory, compile=True, run=True)
+        w_end = np.asarray(syn.w_[:])
+        times = np.asarray(record.t_[:])
+        recorded = np.asarray(record.w_[:]).T / p["w_max"]
+        n_rewards = np.asarray(dopa.n_rewards[:])
+        counts = np.asarray(counter.count[:], dtype=float)
+    finally:
+        if standalone:
+            b2.device.reinit()
+            b2.set_device("runtime")
+    net_of = plastic_index // per_net
+    others_final = [w_end[plastic_index[(net_of == k) & (plastic_index != chosen[k])]]
+                    / p["w_max"] for k in range(m)]
+    recorded = np.vstack([recorded, w_end[np.concatenate([chosen, sample])] / p["w_max"]])
+    return {"times": np.append(times, duration), "rewarded": recorded[:, :m],
+            "others_mean": recorded[:, m:].reshape(len(recorded), m, -1).mean(axis=2),
+            "others_final": np.stack(others_final), "n_rewards": n_rewards,
+            "others_start": p["w_init"] / p["w_max"],
+            "rates": counts.reshape(m, n).mean(axis=1) / duration}

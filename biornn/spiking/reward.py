@@ -65,8 +65,11 @@ def reward_stdp_synapse(dopamine, weight="w", unit="1", gate=None, **overrides):
 
     Parameters
     ----------
-    dopamine : brian2.TimedArray
-        ``d(t)`` in 1/s (see :func:`dopamine_signal`).
+    dopamine : brian2.TimedArray or str
+        ``d(t)`` in 1/s: a TimedArray named ``dopamine`` (see :func:`dopamine_signal`),
+        or an expression the synapse can evaluate (in 1/s), e.g. ``"d_post"`` for a
+        dopamine level that the network itself computes (closed loop, as the
+        reward of :func:`~biornn.spiking.plasticity_protocols.izhikevich_distal_reward`).
     weight, unit : str
         The weight variable (declared by the caller's base model, not constant) and
         its unit; ``<weight>_max`` is declared here.
@@ -91,10 +94,14 @@ def reward_stdp_synapse(dopamine, weight="w", unit="1", gate=None, **overrides):
     decayed = "c*exp(-(t - t_c)/tau_c)"
     on_pre = ["apre += 1", f"c = {decayed} - {g}{wmax}*A_minus*apost", "t_c = t"]
     on_post = ["apost += 1", f"c = {decayed} + {g}{wmax}*A_plus*apre", "t_c = t"]
-    ns = {"A_plus": p["A_plus"], "A_minus": p["A_minus"], "dopamine": dopamine,
+    closed_loop = isinstance(dopamine, str)
+    level = f"({dopamine})" if closed_loop else "dopamine(t)"
+    ns = {"A_plus": p["A_plus"], "A_minus": p["A_minus"],
           "tau_plus": p["tau_plus"] * b2.second, "tau_minus": p["tau_minus"] * b2.second,
           "tau_c": p["tau_c"] * b2.second, "update_dt": p["update_dt"] * b2.second}
-    code = f"{w} = clip({w} + {decayed}*dopamine(t)*update_dt, 0*{wmax}, {wmax})"
+    if not closed_loop:
+        ns["dopamine"] = dopamine
+    code = f"{w} = clip({w} + {decayed}*{level}*update_dt, 0*{wmax}, {wmax})"
     part = SynapsePart("\n".join(model), "\n".join(on_pre), "\n".join(on_post), ns)
     return part, (code, p["update_dt"] * b2.second)
 

@@ -1,0 +1,54 @@
+"""Protocols behind the plasticity reproductions (small versions; the scripts run them full)."""
+
+import numpy as np
+import pytest
+
+from biornn.spiking.plasticity_protocols import (izhikevich_distal_reward,
+                                                 song_abbott_neuron,
+                                                 triplet_frequency_dependence)
+
+SMALL_IZH = dict(n_exc=40, n_inh=10, n_out=8, n_sample=10, record_every=0.5)
+
+
+def test_song_neurons_share_a_network_and_only_gated_ones_learn():
+    out = song_abbott_neuron([40.0, 40.0], stdp=[False, True], duration=0.5, measure=0.25,
+                             n_ex=60, n_in=12, A_plus=0.05, seed=3)
+    fixed, plastic = out["weights"]
+    assert out["weights"].shape == (2, 60) and out["rates"].shape == (2,)
+    assert np.all((fixed >= 0) & (fixed <= 1)) and np.all((plastic >= 0) & (plastic <= 1))
+    # the gated-off neuron keeps its drawn weights, uniform in [0, 1]: none at a bound
+    assert np.all((fixed > 0) & (fixed < 1))
+    assert not np.allclose(plastic, fixed)               # the plastic one moved
+
+
+def test_song_refuses_unknown_parameters_and_targets():
+    with pytest.raises(ValueError, match="unknown Song"):
+        song_abbott_neuron([10.0], g_maximum=1.0)
+    with pytest.raises(ValueError, match="target"):
+        song_abbott_neuron([10.0], target="gpu")
+
+
+def test_triplet_post_pre_depresses_at_low_frequency_and_pre_post_needs_high_frequency():
+    dw = triplet_frequency_dependence([0.1, 50.0], (10e-3, -10e-3), n_pairings=20)
+    assert dw[1, 0] < 0 < dw[0, 1]            # Sjöström et al. 2001, Pfister & Gerstner 2006
+    assert abs(dw[0, 0]) < 0.1 * dw[0, 1]     # pre-post pairs alone barely potentiate
+
+
+def test_no_dopamine_no_weight_change_in_the_distal_reward_network():
+    out = izhikevich_distal_reward(1, duration=1.0, reward=0.0, tonic=0.0, seed=1, **SMALL_IZH)
+    assert out["rates"][0] > 0                              # the network is active
+    np.testing.assert_array_equal(out["rewarded"], 0.0)     # starts at 0, stays
+    np.testing.assert_allclose(out["others_final"], out["others_start"])
+
+
+@pytest.mark.slow
+def test_pairings_of_the_chosen_synapse_schedule_rewards_and_weights_move():
+    out = izhikevich_distal_reward(1, duration=4.0, interval=0.5, reward_delay=(0.1, 0.2),
+                                   learning_scale=20.0, seed=2, **SMALL_IZH)
+    assert out["n_rewards"][0] >= 1
+    assert not np.allclose(out["others_final"], out["others_start"])
+
+
+def test_distal_reward_refuses_unknown_parameters():
+    with pytest.raises(ValueError, match="unknown Izhikevich"):
+        izhikevich_distal_reward(1, duration=0.1, tau_dopamine=0.2)
