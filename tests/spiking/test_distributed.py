@@ -78,8 +78,9 @@ def test_use_scheduler_sends_analog_runs_to_the_cluster(client):
 def test_cli_run_scheduler_gives_the_local_metrics(client, tmp_path):
     tiny = ["sizes.n_neurons=[9]", "esn.density=0.5", "lsm.method=euler",
             "classification.n_train=6", "classification.n_test=4",
-            "classification.duration=50 ms", "analog.n_segments=3",
-            "analog.n_test_segments=1", "analog.segment_steps=20", "analog.washout=5"]
+            "classification.duration=50 ms", "sizes.n_seeds=1", "analog.n_segments=4",
+            "analog.n_val_segments=1", "analog.n_test_segments=1", "analog.segment_steps=20",
+            "analog.washout=5", "analog.steps=[\"2 ms\"]"]
     args = ["run", "lsm_vs_esn", "--no-progress"] + [a for o in tiny for a in ("--set", o)]
     metrics = {}
     for name, extra in (("local", []), ("dask", ["--scheduler", client.scheduler.address])):
