@@ -13,7 +13,8 @@ per-step cost of the runtime targets makes long runs of this network take hours 
 pairing moves a weight 4 times further and learning runs 4 times faster) for
 ``--duration`` 1000 s: 641 s wall on a loaded 2-core machine.  Measured there (seed 0):
 34-35% of the weights within 10% of a bound at every input rate (the same at 300 s:
-converged, but the large steps spread the weights near 0 over 0-0.3 g_max), output
+converged; the low weights spread over 0-0.3 g_max, the 4x larger steps being a
+likely, untested cause), output
 14.5 / 42.1 / 67.5 Hz at 10 / 20 / 40 Hz input with STDP (4.7x) against 5.1 / 173.1 /
 512.4 Hz without (100x): STDP holds the rate down but neither target (>= 80% near a
 bound, < 1.5x) is met.  ``--A-plus 0.005 --duration 4000`` is the paper's step size.
