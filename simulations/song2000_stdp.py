@@ -33,7 +33,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import matplotlib                                            # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt                              # noqa: E402
-import numpy as np                                           # noqa: E402
 
 from biornn.spiking.plasticity_protocols import song_abbott_neuron  # noqa: E402
 
