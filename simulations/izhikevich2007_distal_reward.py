@@ -18,7 +18,7 @@ neuron has the paper's in-degree of 100) at the paper's learning rate for one ho
 (``--duration`` 3600 s, ``--learning-scale`` 1): 527 s wall on a 2-core machine.
 Measured there (seed 0): the rewarded synapse ends at 1.00, 1.00, 0.99, 0.99, 0.96
 w_max (>= 0.9 in 5 of 5 networks), but the others do not stay put: their mean falls
-from 0.25 to 0.15, 0.15, 0.17, 0.16, 0.16 w_max (-31% to -42%; ~2% of them >= 0.9), so
+from 0.25 to 0.155, 0.145, 0.173, 0.155, 0.161 w_max (-31% to -42%; ~2% >= 0.9), so
 the full target (others within 10% of their start) is met in 0 of 5.  Faster
 learning fails outright: ``--learning-scale 3 --duration 1200`` gave final rewarded
 weights 0.99, 0.59, 0.38, 0.18, 0.37 with the others drifting up to ~0.32, and the
