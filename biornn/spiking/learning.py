@@ -276,7 +276,8 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
         recorder.offer(lambda: snapshot(now))
         bar.update(round(pending, 6) if recorder.stride == 1 else 0)
 
-    initial_A = A_now()
+    initial_A = A_now().copy()        # A_now() may be a view of the live array
+    initial_hist = hist(initial_A[plastic])
     net = b2.Network(*objects, counter, _record)
     b2.seed(int(rng.integers(2**31 - 1)))
     liquid.v = lsm.initial_potentials([rng])[0] * b2.volt
@@ -299,7 +300,7 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
         weights=np.stack(rows["weights"]), histograms=np.stack(rows["histograms"]),
         bin_edges=edges, synapse_index=index,
         initial_weights=initial_A[index].astype(np.float32),
-        initial_histogram=hist(initial_A[plastic]),
+        initial_histogram=initial_hist,
         interval=step * recorder.stride,
         thresholds=np.stack(rows["thresholds"]) if has_theta else None)
 

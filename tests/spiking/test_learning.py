@@ -42,6 +42,13 @@ def test_learned_weights_are_kept_and_used_by_run(learned, data):
     assert np.any(A[ee] != drawn[ee])                       # the rule learned
     np.testing.assert_array_equal(A[~ee], drawn[~ee])      # E->I never plastic
     np.testing.assert_allclose(history.weights[-1], A[history.synapse_index], rtol=1e-6)
+    # the history's start is the drawn weights, not a view of the learned ones
+    np.testing.assert_allclose(history.initial_weights, drawn[history.synapse_index],
+                               rtol=1e-6)
+    assert np.any(history.initial_weights != history.weights[-1])
+    np.testing.assert_array_equal(history.initial_histogram,
+                                  np.histogram(np.clip(drawn[ee], 0, history.bin_edges[-1]),
+                                               history.bin_edges)[0])
     lsm.run(data.inputs, progress=False, seed=[1, 2])
     used, _ = _stdp(lsm).weights(lsm, copy=1)              # every copy starts from them
     np.testing.assert_array_equal(used, A)
