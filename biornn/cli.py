@@ -121,18 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from . import _dask, experiments
+    from . import experiments
+    from ._dask import check_scheduler, use_scheduler
 
     spec = experiments.load_spec(args.spec, args.overrides, seed=args.seed)
     if args.scheduler is not None:
-        _dask.check_scheduler("--scheduler", args.scheduler)
+        check_scheduler("--scheduler", args.scheduler)
     # the output folder is made (and so known to be writable) before anything runs
     folder = experiments.new_run_folder(args.out, experiments.run_folder_stem(spec))
     title = spec["experiment"]["title"] or spec["experiment"]["kind"]
     print(f"biornn: running {title} (seed {spec['experiment']['seed']})", file=sys.stderr)
     try:
         # every liquid the experiment runs sends its trials to this scheduler
-        with _dask.use_scheduler(args.scheduler):
+        with use_scheduler(args.scheduler):
             report = experiments.run(spec, progress=not args.no_progress)
     except BaseException:
         _remove_if_empty(folder)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _dask
+from ._dask import check_scheduler, connect
 from . import experiments as _experiments
 from . import specs as _specs
 from ._files import write_bytes_atomic, write_text_atomic
@@ -239,7 +239,7 @@ def run_sweep(spec_name, points, seeds=None, *, out=None, overrides=(), schedule
     if limit is not None and int(limit) < 0:
         raise _specs.SpecError(f"--limit must be >= 0, got {limit}")
     if scheduler is not None:
-        _dask.check_scheduler("scheduler", scheduler)
+        check_scheduler("scheduler", scheduler)
     for keys in [_specs.parse_override(o)[0] for o in overrides] + \
             [tuple(k.split(".")) for p in points for k in p]:
         if tuple(keys) == ("experiment", "seed"):
@@ -381,7 +381,7 @@ def _execute(todo, scheduler, max_workers, digest, save):
 
 
 def _execute_dask(todo, scheduler, digest):
-    with _dask.connect(scheduler, what="a sweep") as client:
+    with connect(scheduler, what="a sweep") as client:
         from distributed import as_completed as dask_completed
 
         futures = [client.submit(run_point, spec, point, seed, key=f"biornn-point-{digest}-{pid}",

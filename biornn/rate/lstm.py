@@ -42,7 +42,7 @@ import numpy as np
 
 from .._validate import check_choice
 from ..io import register_saveable
-from . import _compiled
+from ._compiled import blas_pointer, build_error, load as load_compiled
 from ._sequence import SequenceModel
 
 __all__ = ["LSTM", "GATE_ORDER", "KERNELS", "compiled_kernel_available"]
@@ -53,7 +53,7 @@ KERNELS = ("auto", "compiled", "numpy")
 
 def _kernel():
     """The compiled time loops (``_lstm_kernel.c``) with their argument types, or None."""
-    lib = _compiled.load("lstm")
+    lib = load_compiled("lstm")
     if lib is not None and not hasattr(lib, "_blas"):
         p, i = ctypes.c_void_p, ctypes.c_int
         for suffix in ("f32", "f64"):
@@ -61,15 +61,15 @@ def _kernel():
             getattr(lib, f"lstm_backward_{suffix}").argtypes = [i, i, i] + [p] * 10
             getattr(lib, f"lstm_forward_{suffix}").restype = None
             getattr(lib, f"lstm_backward_{suffix}").restype = None
-        lib._blas = {np.dtype(t): (_compiled.blas_pointer(f"{c}gemm"),
-                                   _compiled.blas_pointer(f"{c}gemv"))
+        lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"),
+                                   blas_pointer(f"{c}gemv"))
                      for t, c in ((np.float32, "s"), (np.float64, "d"))}
     return lib
 
 
 def compiled_kernel_available():
     """Whether the compiled LSTM loops built here; if not, the reason as a second value."""
-    return _kernel() is not None, _compiled.build_error("lstm")
+    return _kernel() is not None, build_error("lstm")
 
 
 def _ptr(a, dtype):
@@ -150,7 +150,7 @@ class LSTM(SequenceModel):
         self.kernel = check_choice("kernel", kernel, KERNELS)
         if kernel == "compiled" and _kernel() is None:
             raise ValueError("kernel='compiled' but the compiled LSTM kernel is not available: "
-                             f"{_compiled.build_error('lstm')}; use kernel='numpy' or 'auto'")
+                             f"{build_error('lstm')}; use kernel='numpy' or 'auto'")
         n, D = self.n_units, self.n_inputs
         s = 1.0 / np.sqrt(n)
         b = np.zeros(4 * n)

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import _dask
+from .._dask import connect
 from .._dask import use_scheduler
 
 __all__ = ["run_on_cluster", "use_scheduler", "CHUNKS_PER_WORKER"]
@@ -118,7 +118,7 @@ def run_on_cluster(lsm, kind, trials, n_channels, duration, v0, chunk_size, sche
 
     n_trials = len(trials)
     token, blob = shipment(lsm)
-    with _dask.connect(scheduler, what="a liquid run") as client:
+    with connect(scheduler, what="a liquid run") as client:
         from distributed import as_completed
 
         n_slots = sum(client.nthreads().values())

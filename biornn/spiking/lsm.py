@@ -68,7 +68,8 @@ import inspect
 
 import numpy as np
 
-from .. import _dask, states
+from .. import states
+from .._dask import check_scheduler, default_scheduler
 from .._rng import as_generator, derive_seed
 from .._validate import check_bool, check_choice, check_in_range, check_memory, \
     check_positive_int, to_duration, to_seconds, to_si
@@ -479,8 +480,8 @@ class LiquidStateMachine:
         if scheduler is not None and recorder:
             raise ValueError("record and monitors run in this process: leave scheduler "
                              "unset to record")
-        scheduler = _dask.check_scheduler("scheduler", scheduler) if scheduler is not None \
-            else None if recorder else _dask.default_scheduler()
+        scheduler = check_scheduler("scheduler", scheduler) if scheduler is not None \
+            else None if recorder else default_scheduler()
         v0 = self.initial_potentials(self._trial_generators(seed, n_trials))
         if scheduler is not None:  # same v0, same chunks' spikes: see spiking.distributed
             from .distributed import run_on_cluster
