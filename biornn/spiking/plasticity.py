@@ -74,15 +74,21 @@ def stdp_parameters(rule="additive", **overrides) -> dict:
     a time constant that is not > 0, or a negative amplitude.
     """
     check_choice("rule", rule, STDP_RULES)
-    params = dict(STDP_RULES[rule])
+    return checked_rule_parameters(STDP_RULES[rule], overrides, f"STDP rule {rule!r}")
+
+
+def checked_rule_parameters(defaults: dict, overrides: dict, what: str) -> dict:
+    """``defaults`` updated by ``overrides``, every value checked: time constants
+    (``tau*`` and other non-amplitude keys) > 0, amplitudes (``A*``) >= 0.  Shared by
+    every STDP-like rule; ``ValueError`` names an unknown or bad parameter."""
+    params = dict(defaults)
     for key, value in overrides.items():
         if key not in params:
-            raise ValueError(f"unknown parameter {key!r} for STDP rule {rule!r}; "
-                             f"known: {sorted(params)}")
+            raise ValueError(f"unknown parameter {key!r} for {what}; known: {sorted(params)}")
         params[key] = value
     for key, value in params.items():
-        params[key] = (check_positive(key, value) if key.startswith("tau")
-                       else check_nonnegative(key, value))
+        params[key] = (check_nonnegative(key, value) if key.startswith("A")
+                       else check_positive(key, value))
     return params
 
 

@@ -36,8 +36,9 @@ import brian2 as b2
 import numpy as np
 from scipy.signal import lfilter
 
-from .._validate import as_float_array, check_nonnegative, check_positive
+from .._validate import as_float_array, check_positive
 from .parts import SynapsePart
+from .plasticity import checked_rule_parameters
 
 __all__ = ["REWARD_STDP", "reward_stdp_parameters", "reward_stdp_synapse", "dopamine_signal"]
 
@@ -48,16 +49,7 @@ REWARD_STDP = {"A_plus": 0.025, "A_minus": 0.0375, "tau_plus": 20e-3, "tau_minus
 
 def reward_stdp_parameters(**overrides) -> dict:
     """Validated R-STDP parameters (SI); ``ValueError`` names an unknown or bad one."""
-    params = dict(REWARD_STDP)
-    for key, value in overrides.items():
-        if key not in params:
-            raise ValueError(f"unknown parameter {key!r} for reward-modulated STDP; "
-                             f"known: {sorted(params)}")
-        params[key] = value
-    for key, value in params.items():
-        params[key] = (check_nonnegative(key, value) if key.startswith("A_")
-                       else check_positive(key, value))
-    return params
+    return checked_rule_parameters(REWARD_STDP, overrides, "reward-modulated STDP")
 
 
 def reward_stdp_synapse(dopamine, weight="w", unit="1", gate=None, **overrides):
