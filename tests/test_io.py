@@ -277,3 +277,35 @@ def test_saved_files_follow_the_umask(tmp_path, umask, mode):
         os.umask(old)
     assert path.stat().st_mode & 0o777 == mode
     assert again.stat().st_mode & 0o777 == mode
+
+
+def test_every_saveable_class_declares_what_its_file_must_hold():
+    import biornn.spiking  # noqa: F401  (registers the liquid)
+    from biornn import io
+    assert [n for n, cls in io._REGISTRY.items() if not getattr(cls, "_SAVED", None)] == []
+
+
+@pytest.mark.parametrize("name, field, bad, expected", [
+    ("Hopfield", "weights", np.eye(5), "field 'weights': shape \\(5, 5\\)"),
+    ("Hopfield", "thresholds", np.zeros(7), "field 'thresholds': shape \\(7,\\)"),
+    ("ContinuousHopfield", "bias", np.zeros((8, 1)), "field 'bias': shape \\(8, 1\\)"),
+    ("DenseAssociativeMemory", "patterns", np.zeros(4), "field 'patterns': shape \\(4,\\)"),
+    ("MLP", "V", np.zeros((1, 5)), "field 'V': shape \\(1, 5\\)"),
+    ("RNN", "W", np.zeros((4, 3)), "field 'W': shape \\(4, 3\\)"),
+    ("LSTM", "W_h", np.zeros((4, 4)), "field 'W_h': shape \\(4, 4\\)"),
+    ("LSTM", "b", np.zeros(16, dtype=np.int64), "field 'b': dtype int64"),
+])
+def test_a_rate_model_with_a_wrong_array_is_refused_naming_file_and_field(tmp_path, name,
+                                                                         field, bad, expected):
+    rng = np.random.default_rng(0)
+    obj = {"Hopfield": lambda: bn.Hopfield(8).store(np.sign(rng.normal(size=(2, 8)))),
+           "ContinuousHopfield": lambda: bn.ContinuousHopfield(8),
+           "DenseAssociativeMemory": lambda: bn.DenseAssociativeMemory().store(
+               rng.normal(size=(3, 6))),
+           "MLP": lambda: bn.MLP(3, 4, 1, seed=0), "RNN": lambda: bn.RNN(3, 4, 1, seed=0),
+           "LSTM": lambda: bn.LSTM(3, 4, 1, seed=0)}[name]()
+    path = bn.save(obj, tmp_path / name)
+    type(bn.load(path))                                   # the untouched file loads
+    bad_path = _rewrite(path, tmp_path / "bad.npz", arrays={field: bad})
+    with pytest.raises(ValueError, match=f"bad.npz: corrupt biornn file, {expected}"):
+        bn.load(bad_path)

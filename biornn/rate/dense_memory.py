@@ -26,7 +26,7 @@ from scipy.special import logsumexp, softmax
 
 from .._validate import (as_float_array, check_nonnegative, check_positive,
                          check_positive_int)
-from ..io import register_saveable
+from ..io import Array, register_saveable
 
 __all__ = ["DenseAssociativeMemory", "DenseRecallResult", "dense_energy", "dense_update"]
 
@@ -168,6 +168,9 @@ class DenseAssociativeMemory:
             raise ValueError(f"{name} must have length {self.n_units} (last axis), "
                              f"got shape {arr.shape}")
         return arr
+
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"beta": check_positive, "patterns": Array((None, None), optional=True)}
 
     def _get_state(self):
         arrays = {} if self.patterns_ is None else {"patterns": self.patterns_}

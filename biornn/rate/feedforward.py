@@ -26,7 +26,7 @@ import numpy as np
 
 from .._rng import as_generator
 from .._validate import as_float_array, check_choice, check_positive_int
-from ..io import register_saveable
+from ..io import Array, register_saveable
 
 __all__ = ["MLP", "delay_embed"]
 
@@ -166,6 +166,13 @@ class MLP:
         if mask is not None:
             raise ValueError("an MLP has no time axis: mask must be None")
         return self.backprop(x, y)
+
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_inputs": check_positive_int, "n_hidden": check_positive_int,
+              "n_outputs": check_positive_int, "activation": tuple(ACTIVATIONS),
+              "output": ("linear", "logistic"), "W": Array(("n_hidden", "n_inputs")),
+              "b": Array(("n_hidden",)), "V": Array(("n_outputs", "n_hidden")),
+              "c": Array(("n_outputs",))}
 
     def _get_state(self):
         return ({"n_inputs": self.n_inputs, "n_hidden": self.n_hidden,

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._rng import as_generator
-from .._validate import as_float_array, check_choice, check_positive_int
-from ..io import register_saveable
+from .._validate import as_float_array, check_bool, check_choice, check_positive_int
+from ..io import Array, register_saveable
 from .hopfield_rules import RULES
 
 __all__ = ["Hopfield", "RecallResult", "energy", "overlaps", "check_spins", "float_dtype"]
@@ -377,6 +377,11 @@ class Hopfield:
         return bool(stable[0]) if single else stable
 
     # ------------------------------------------------------------------ io
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_units": check_positive_int, "rule": tuple(RULES), "symmetric": check_bool,
+              "weights": Array(("n_units", "n_units")), "thresholds": Array(("n_units",)),
+              "patterns": Array((None, "n_units"), optional=True)}
+
     def _get_state(self):
         params = {"n_units": self.n_units, "rule": self.rule, "dtype": str(self.dtype),
                   "symmetric": self.symmetric}

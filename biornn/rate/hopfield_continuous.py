@@ -28,7 +28,7 @@ from scipy.special import xlogy
 
 from .._validate import (as_float_array, check_choice, check_nonnegative, check_positive,
                          check_positive_int, to_seconds)
-from ..io import register_saveable
+from ..io import Array, register_saveable
 from .hopfield import check_spins, float_dtype
 from .hopfield_rules import RULES
 
@@ -187,6 +187,11 @@ class ContinuousHopfield:
         if np.any(np.abs(V) > 1):
             raise ValueError(f"{name} must lie in [-1, 1] (outputs of tanh units)")
         return np.array(V, ndmin=2, copy=True)
+
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_units": check_positive_int, "rule": tuple(RULES), "gain": check_positive,
+              "tau": check_positive, "weights": Array(("n_units", "n_units")),
+              "bias": Array(("n_units",)), "patterns": Array((None, "n_units"), optional=True)}
 
     def _get_state(self):
         params = {"n_units": self.n_units, "rule": self.rule, "gain": self.gain,

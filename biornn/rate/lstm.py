@@ -40,8 +40,8 @@ import ctypes
 
 import numpy as np
 
-from .._validate import check_choice
-from ..io import register_saveable
+from .._validate import check_choice, check_positive_int
+from ..io import Array, Derived, register_saveable
 from ._compiled import blas_pointer, build_error, load as load_compiled
 from ._sequence import SequenceModel
 
@@ -142,6 +142,12 @@ class LSTM(SequenceModel):
 
     _param_names = ("n_inputs", "n_units", "n_outputs", "forget_bias", "loss", "dtype",
                     "kernel", "seed")
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_inputs": check_positive_int, "n_units": check_positive_int,
+              "n_outputs": check_positive_int, "n_gates": Derived(lambda p: 4 * p["n_units"]),
+              "W_x": Array(("n_gates", "n_inputs")), "W_h": Array(("n_gates", "n_units")),
+              "b": Array(("n_gates",)), "W_out": Array(("n_outputs", "n_units")),
+              "c": Array(("n_outputs",))}
 
     def __init__(self, n_inputs, n_units, n_outputs, *, forget_bias=1.0, loss="mse",
                  dtype="float64", kernel="auto", seed=None):

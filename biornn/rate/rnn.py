@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import (as_float_array, check_choice, check_nonnegative, check_positive_int)
-from ..io import register_saveable
+from ..io import Array, register_saveable
 from ._sequence import SequenceModel
 
 __all__ = ["RNN", "rnn_step"]
@@ -85,6 +85,11 @@ class RNN(SequenceModel):
 
     _param_names = ("n_inputs", "n_units", "n_outputs", "gain", "input_scaling", "loss",
                     "dtype", "seed")
+    # what a saved state must hold, checked by biornn.io.load before _from_state
+    _SAVED = {"n_inputs": check_positive_int, "n_units": check_positive_int,
+              "n_outputs": check_positive_int, "W_in": Array(("n_units", "n_inputs")),
+              "W": Array(("n_units", "n_units")), "b": Array(("n_units",)),
+              "W_out": Array(("n_outputs", "n_units")), "c": Array(("n_outputs",))}
 
     def __init__(self, n_inputs, n_units, n_outputs, *, gain=1.0, input_scaling=1.0,
                  loss="mse", dtype="float64", seed=None):
