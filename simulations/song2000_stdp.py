@@ -54,6 +54,26 @@ def near_bounds(w):
     return low, high, low + high
 
 
+def step_check(scales, args):
+    """The equilibrium at 40 Hz input for several step sizes (A_plus x scale)."""
+    t0 = time.perf_counter()
+    out = song_abbott_neuron([40.0] * len(scales), stdp=True, learning_scale=scales,
+                             duration=args.duration, record_every=args.duration / N_RECORD,
+                             dt=args.dt, target=args.target, directory=args.build_dir,
+                             seed=args.seed)
+    print(f"step-size check: 40 Hz input, {args.duration:g} s, dt = {args.dt * 1e3:g} ms, "
+          f"seed {args.seed}, {args.target}: {time.perf_counter() - t0:.0f} s wall")
+    print("   A_plus | out Hz (last 5 of 20 intervals) | near a bound | near 0 | near g_max"
+          " | near a bound at 1/2 of the run")
+    low, high, near = near_bounds(out["weights"])
+    h = out["history"]
+    for k, s in enumerate(scales):
+        r = h["rates"][-N_LAST:, k]
+        half = h["near_zero"][N_RECORD // 2, k] + h["near_max"][N_RECORD // 2, k]
+        print(f"{SONG2000['A_plus'] * s:9.5f} | {r.mean():21.1f} +- {r.std(ddof=1):3.1f} | "
+              f"{near[k]:12.2f} | {low[k]:6.2f} | {high[k]:10.2f} | {half:.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="figures")
@@ -67,7 +87,12 @@ def main():
                     help="cpp_standalone build folder (two subfolders; reused)")
     ap.add_argument("--dt", type=float, default=0.1e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--step-check", default=None, metavar="SCALES",
+                    help="only the step-size check: 40 Hz neurons learning with A_plus "
+                         "times each of these comma-separated scales, e.g. 0.5,1")
     args = ap.parse_args()
+    if args.step_check:
+        return step_check([float(x) for x in args.step_check.split(",")], args)
     rng = np.random.default_rng(args.seed)
     build = (lambda name: os.path.join(args.build_dir, name)) if args.build_dir else \
         (lambda name: None)
