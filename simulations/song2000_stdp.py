@@ -19,8 +19,12 @@ fraction of weights within 10% of each bound, the output rates (mean +- SD over 
 last five recording intervals), their 40 Hz / 10 Hz ratios, the convergence history,
 and the wall time; writes figures/song2000_stdp.png.
 
+``--step-check 0.5,1`` runs only 40 Hz neurons with A_plus times each scale (the
+step size moves the equilibrium; measured figures in the README's reproduction table).
+
 Usage: ``python simulations/song2000_stdp.py [--duration 3000] [--dt 1e-4]
-[--seed 0] [--out figures] [--target cpp_standalone] [--build-dir DIR]``
+[--seed 0] [--out figures] [--target cpp_standalone] [--build-dir DIR]
+[--step-check SCALES]``
 """
 
 import argparse

@@ -67,9 +67,9 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
     input_rates : array (neurons,)
     stdp : bool or array of bool (neurons,)
     learning_scale : float or array (neurons,), > 0
-        Multiplies ``A_plus`` and ``A_minus`` per neuron: learning ``s`` times faster
-        with steps ``s`` times larger (not the same equilibrium: the weights' spread
-        at a bound grows with the step; compare two values to see it).
+        Multiplies ``A_plus`` and ``A_minus`` per neuron.  Larger steps converge
+        sooner but not to the same equilibrium (the weights spread further from the
+        bounds and the output rate rises; compare two values to see it).
     w_init : None, float or array (neurons,) or (neurons, n_ex)
         Initial ``w / g_max``: None draws each uniformly in [0, 1]; a number sets all
         (of a neuron).
