@@ -32,25 +32,52 @@ SONG2000 = {"tau_m": 20e-3, "v_rest": -70e-3, "E_ex": 0.0, "E_in": -70e-3, "v_th
             "tau_stdp": 20e-3}
 
 
-def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, dt=0.1e-3,
-                       target="numpy", directory=None, seed=None, **overrides):
+def _per_neuron(name, value, shape):
+    """``value`` broadcast to ``shape``, or a ValueError naming ``name``."""
+    try:
+        return np.broadcast_to(value, shape)
+    except ValueError:
+        raise ValueError(f"{name} must be a scalar or have shape {shape}, got "
+                         f"{np.shape(value)}") from None
+
+
+def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale=1.0,
+                       w_init=None, measure=10.0, record_every=None, dt=0.1e-3, target="numpy",
+                       directory=None, seed=None, **overrides):
     """Song et al. (2000): one neuron per condition, all in one Brian2 network.
 
-    Neuron ``k`` receives ``n_ex`` Poisson inputs at ``input_rates[k]`` (Hz) through
-    synapses of conductance ``w`` in ``[0, g_max]`` (drawn uniformly) and ``n_in``
-    inhibitory inputs at ``rate_in``; where ``stdp[k]`` its excitatory weights follow
-    the additive rule (:mod:`.plasticity`, ``A_minus = ratio * A_plus``), elsewhere
-    they stay as drawn (one ``Synapses`` object, plasticity gated per synapse)::
+    Neuron ``k`` receives ``n_ex`` independent Poisson inputs at ``input_rates[k]`` (Hz)
+    through synapses of conductance ``w`` in ``[0, g_max]`` (``w_init``) and
+    ``n_in`` inhibitory Poisson inputs at ``rate_in`` of fixed conductance ``g_in``
+    (conductances in units of the leak)::
 
         tau_m dv/dt = v_rest - v + g_ex (E_ex - v) + g_in (E_in - v)
+        v > v_th:  v <- v_reset;   a spike of input a:  g_ex += w_a  (g_in += g_in)
+
+    Where ``stdp[k]`` its excitatory weights follow the additive all-to-all rule with
+    hard bounds (:mod:`.plasticity`): ``A_minus = ratio * A_plus``, both times
+    ``learning_scale[k]``; elsewhere they stay as drawn (one ``Synapses`` object,
+    plasticity gated per synapse).  Each excitatory input is a renewal process with
+    exponential intervals (a Poisson process, spikes on the ``dt`` grid; cheaper than
+    a ``PoissonGroup``'s draw per input and step); the ``n_in`` inhibitory trains of
+    a neuron are summed by one ``PoissonInput`` (their sum is one Poisson process).
 
     Parameters
     ----------
     input_rates : array (neurons,)
     stdp : bool or array of bool (neurons,)
+    learning_scale : float or array (neurons,), > 0
+        Multiplies ``A_plus`` and ``A_minus`` per neuron.  Larger steps converge
+        sooner but not to the same equilibrium (the weights spread further from the
+        bounds and the output rate rises; compare two values to see it).
+    w_init : None, float or array (neurons,) or (neurons, n_ex)
+        Initial ``w / g_max``: None draws each uniformly in [0, 1]; a number sets all
+        (of a neuron).
     duration, measure, dt : float
         Length of the run, of the final window where output rates are counted, and
         the time step (s).
+    record_every : float, optional
+        Interval (s) of weight snapshots for ``history``.
     target : {"numpy", "cython", "cpp_standalone"}
         Brian2 code generation; ``"cpp_standalone"`` compiles the network into
         ``directory`` (default a temporary folder), runs it and resets the device.
@@ -62,11 +89,20 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, 
     -------
     dict
         ``weights`` (neurons, n_ex) final ``w / g_max``; ``rates`` (neurons,) output
-        rate (Hz) over the last ``measure`` seconds.
+        rate (Hz) over the last ``measure`` seconds; with ``record_every``, ``times``
+        (k,) and ``history``: ``near_zero``, ``near_max`` (k, neurons) fractions of the
+        weights within 10% of each bound and ``rates`` (k, neurons) output rate over
+        the preceding interval.
     """
     rates = as_float_array("input_rates", input_rates, ndim=1)
     n = len(rates)
-    gates = np.broadcast_to(np.asarray(stdp, dtype=bool), (n,))
+    if np.any(rates <= 0):
+        raise ValueError(f"input_rates must be > 0 Hz, got {rates.tolist()}")
+    gates = _per_neuron("stdp", np.asarray(stdp, dtype=bool), (n,))
+    scale = _per_neuron("learning_scale", as_float_array("learning_scale", learning_scale),
+                        (n,))
+    if np.any(scale <= 0):
+        raise ValueError(f"learning_scale must be > 0, got {scale.tolist()}")
     unknown = set(overrides) - set(SONG2000)
     if unknown:
         raise ValueError(f"unknown Song et al. parameters {sorted(unknown)}; known: "
@@ -74,9 +110,18 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, 
     p = {**SONG2000, **overrides}
     duration = check_positive("duration", duration)
     measure = min(check_positive("measure", measure), duration)
+    if record_every is not None:
+        record_every = check_positive("record_every", record_every)
     check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
     n_ex, n_in = check_positive_int("n_ex", p["n_ex"]), int(p["n_in"])
     rng = as_generator(seed)
+    if w_init is None:
+        w0 = rng.uniform(0.0, 1.0, (n, n_ex))
+    else:
+        w0 = as_float_array("w_init", w_init, ndim=(0, 1, 2))
+        w0 = _per_neuron("w_init", w0.reshape(-1, 1) if w0.ndim == 1 else w0, (n, n_ex))
+        if np.any((w0 < 0) | (w0 > 1)):
+            raise ValueError("w_init must be fractions of g_max in [0, 1]")
     standalone = target == "cpp_standalone"
     if standalone:
         import tempfile
@@ -98,9 +143,13 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, 
         neuron = b2.NeuronGroup(n, eqs, threshold="v > v_th", reset="v = v_reset",
                                 method="euler", namespace=ns, dt=clock)
         neuron.v = p["v_rest"] * b2.volt
-        ex = b2.PoissonGroup(n * n_ex, np.repeat(rates, n_ex) * b2.Hz, dt=clock)
-        inh = b2.PoissonGroup(n * n_in, p["rate_in"] * b2.Hz, dt=clock)
-        w0 = rng.uniform(0, p["g_max"], n * n_ex)
+        ex = b2.NeuronGroup(n * n_ex, "rate : Hz (constant)\nt_next : second",
+                            threshold="t >= t_next", reset="t_next += -log(rand())/rate",
+                            dt=clock, namespace={})
+        ex.rate = np.repeat(rates, n_ex) * b2.Hz
+        ex.t_next = rng.exponential(1.0 / np.repeat(rates, n_ex)) * b2.second
+        inh = b2.PoissonInput(neuron, "g_in", n_in, p["rate_in"] * b2.Hz,
+                              weight=p["g_in"]) if n_in > 0 else None
         base = SynapsePart("w : 1", "g_ex_post += w")
         part = join_synapse_parts(base, stdp_synapse(
             "additive", "w", "1", gate="plastic", A_plus=p["A_plus"],
@@ -110,24 +159,38 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, measure=10.0, 
                           on_post=part.on_post, namespace=part.namespace, dt=clock)
         syn.connect(i=np.arange(n * n_ex), j=np.repeat(np.arange(n), n_ex))
         syn.w_max = p["g_max"]
-        syn.w = w0
-        syn.plastic = np.repeat(gates.astype(float), n_ex)
-        isyn = b2.Synapses(inh, neuron, on_pre="g_in_post += w_in", dt=clock,
-                           namespace={"w_in": p["g_in"]})
-        isyn.connect(j=f"i // {n_in}")
+        syn.w = w0.ravel() * p["g_max"]
+        syn.plastic = np.repeat(gates * scale, n_ex)
         spikes = b2.SpikeMonitor(neuron)
-        net = b2.Network(neuron, ex, inh, syn, isyn, spikes)
+        objects = [neuron, ex, syn, spikes] + ([inh] if inh is not None else [])
+        if record_every is not None:
+            snapshots = b2.StateMonitor(syn, "w", record=True, dt=record_every * b2.second)
+            objects.append(snapshots)
+        net = b2.Network(*objects)
         net.run(duration * b2.second, namespace={})
         if standalone:
             b2.device.build(directory=directory, compile=True, run=True)
         t, i = np.asarray(spikes.t_[:]), np.asarray(spikes.i[:])
         weights = np.asarray(syn.w[:]).reshape(n, n_ex) / p["g_max"]
+        if record_every is not None:
+            times = np.append(np.asarray(snapshots.t_[:]), duration)
+            snaps = np.concatenate([np.asarray(snapshots.w_[:]).T.reshape(-1, n, n_ex)
+                                    / p["g_max"], weights[None]])
     finally:
         if standalone:
             b2.device.reinit()
             b2.set_device("runtime")
-    out = np.bincount(i[t >= duration - measure], minlength=n) / measure
-    return {"weights": weights, "rates": out}
+    out = {"weights": weights,
+           "rates": np.bincount(i[t >= duration - measure], minlength=n) / measure}
+    if record_every is not None:
+        edges = np.concatenate([[0.0], times[1:]])
+        counts = np.stack([np.histogram(t[i == k], edges)[0] for k in range(n)], axis=1)
+        out["times"] = times
+        out["history"] = {"near_zero": (snaps < 0.1).mean(axis=2),
+                          "near_max": (snaps > 0.9).mean(axis=2),
+                          "rates": np.vstack([np.full(n, np.nan),
+                                              counts / np.diff(edges)[:, None]])}
+    return out
 
 
 def triplet_frequency_dependence(frequencies, deltas=(10e-3, -10e-3), *, n_pairings=60,

@@ -12,20 +12,57 @@ SMALL_IZH = dict(n_exc=40, n_inh=10, n_out=8, n_sample=10, record_every=0.5)
 
 def test_song_neurons_share_a_network_and_only_gated_ones_learn():
     out = song_abbott_neuron([40.0, 40.0], stdp=[False, True], duration=0.5, measure=0.25,
-                             n_ex=60, n_in=12, A_plus=0.05, seed=3)
+                             n_ex=60, n_in=12, A_plus=0.05, seed=3, record_every=0.25)
     fixed, plastic = out["weights"]
     assert out["weights"].shape == (2, 60) and out["rates"].shape == (2,)
     assert np.all((fixed >= 0) & (fixed <= 1)) and np.all((plastic >= 0) & (plastic <= 1))
     # the gated-off neuron keeps its drawn weights, uniform in [0, 1]: none at a bound
     assert np.all((fixed > 0) & (fixed < 1))
     assert not np.allclose(plastic, fixed)               # the plastic one moved
+    np.testing.assert_allclose(out["times"], [0.0, 0.25, 0.5])
+    assert out["history"]["near_zero"].shape == (3, 2)
+    np.testing.assert_allclose(out["history"]["near_zero"][-1, 1], (plastic < 0.1).mean())
 
 
-def test_song_refuses_unknown_parameters_and_targets():
+def test_song_initial_weights_are_the_given_ones_and_stay_without_stdp():
+    w0 = np.linspace(0.0, 1.0, 2 * 30).reshape(2, 30)
+    out = song_abbott_neuron([10.0, 20.0], stdp=False, w_init=w0, duration=0.2, n_ex=30,
+                             n_in=5, seed=0)
+    np.testing.assert_allclose(out["weights"], w0, atol=1e-12)
+    one = song_abbott_neuron([10.0, 20.0], stdp=False, w_init=[0.0, 1.0], duration=0.05,
+                             n_ex=30, n_in=5, seed=0)
+    np.testing.assert_array_equal(one["weights"][0], 0.0)
+    np.testing.assert_array_equal(one["weights"][1], 1.0)
+
+
+def test_song_refuses_unknown_parameters_and_bad_arguments():
     with pytest.raises(ValueError, match="unknown Song"):
         song_abbott_neuron([10.0], g_maximum=1.0)
     with pytest.raises(ValueError, match="target"):
         song_abbott_neuron([10.0], target="gpu")
+    with pytest.raises(ValueError, match="learning_scale"):
+        song_abbott_neuron([10.0, 20.0], learning_scale=[1.0, 0.0])
+    with pytest.raises(ValueError, match="learning_scale"):
+        song_abbott_neuron([10.0, 20.0], learning_scale=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="w_init"):
+        song_abbott_neuron([10.0], w_init=1.5)
+    with pytest.raises(ValueError, match="w_init"):
+        song_abbott_neuron([10.0], w_init=np.zeros((1, 7)), n_ex=8)
+    with pytest.raises(ValueError, match="input_rates"):
+        song_abbott_neuron([10.0, 0.0])
+
+
+@pytest.mark.slow
+def test_song_stdp_pulls_an_overdriven_neuron_down_at_the_paper_parameters():
+    # the script's parameters (SONG2000: 1000 inputs, A+ = 0.005, dt 0.1 ms) at 40 Hz:
+    # uniform weights drive the neuron far above its learned rate; with A_minus > A_plus
+    # and uncorrelated inputs, depression wins: within 2 s the output rate falls
+    out = song_abbott_neuron([40.0, 40.0], stdp=[False, True], duration=2.0, measure=0.5,
+                             seed=0)
+    fixed, plastic = out["rates"]
+    assert fixed > 200.0                                  # overdriven without STDP
+    assert plastic < 0.8 * fixed
+    assert out["weights"][1].mean() < out["weights"][0].mean() - 0.08
 
 
 def test_triplet_post_pre_depresses_at_low_frequency_and_pre_post_needs_high_frequency():
