@@ -267,7 +267,7 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         scale = float(p["learning_scale"])
         rule, update = reward_stdp_synapse(
             "(tonic + DA_post)/(10*ms)", "w", "volt", gate="plastic",
-            A_plus=0.025 * scale, A_minus=0.025 * float(p["ratio"]) * scale)
+            A_plus=0.025 * scale, A_minus=float(p["ratio"]) / 40 * scale)  # ratio x 0.025
         rule.namespace.update({"tonic": p["tonic"], "ms": ms})
         part = join_synapse_parts(SynapsePart("w : volt", "v_post += w"), rule)
         syn = b2.Synapses(neurons, neurons, model=part.model, on_pre=part.on_pre,
