@@ -1,33 +1,55 @@
 """Izhikevich (2007): solving the distal reward problem with STDP and dopamine.
 
-Five networks (one per seed, all in one Brian2 run; cpp_standalone by default) of
-regular-spiking (80%) and fast-spiking (20%) Izhikevich neurons, 100 targets each (the
-paper: 1000 neurons, 100,000 synapses, the 80,000 excitatory ones plastic by
-reward-modulated STDP;
-biornn.spiking.plasticity_protocols.izhikevich_distal_reward).  In each network one
-random excitatory synapse n1 -> n2 starts at 0; every time n2 fires within 20 ms
-after n1 a reward follows 1-3 s later.  The paper's result: that synapse grows to the
-maximum (4 mV) while the others stay near their start (1 mV).  Prints the rewarded
-weight and the others' distribution over time, and how many networks meet the
-target (rewarded >= 90% of max, others' mean within 10% of the start); writes
-figures/izhikevich2007_distal_reward.png.
+Independent networks (one per seed, all in one Brian2 run; cpp_standalone by default)
+of regular-spiking (80%) and fast-spiking (20%) Izhikevich neurons, 100 targets each,
+the excitatory synapses plastic by reward-modulated STDP
+(biornn.spiking.plasticity_protocols.izhikevich_distal_reward).  In each network one
+random excitatory synapse n1 -> n2 starts at 0; every time n2 fires within 20 ms after
+n1 a reward follows 1-3 s later.  The paper's result: that synapse grows to the maximum
+(4 mV) while the others stay near their start (1 mV).  Prints the rewarded weight and
+the others' distribution (mean, quartiles) over time, how many networks meet each
+target (rewarded >= 90% of max; others' mean within 10% of the start) and the wall
+time; writes figures/izhikevich2007_distal_reward.png.
 
-Scaled (say so when quoting): the paper runs one network of 1000 neurons; the
-defaults run five networks of 200 neurons (160 + 40, still 100 targets each, so each
-neuron has the paper's in-degree of 100) at the paper's learning rate for one hour
-(``--duration`` 3600 s, ``--learning-scale`` 1): 527 s wall on a 2-core machine.
-Measured there (seed 0): the rewarded synapse ends at 1.00, 1.00, 0.99, 0.99, 0.96
-w_max (>= 0.9 in 5 of 5 networks), but the others do not stay put: their mean falls
-from 0.25 to 0.155, 0.145, 0.173, 0.155, 0.161 w_max (-31% to -42%; ~2% >= 0.9), so
-the full target (others within 10% of their start) is met in 0 of 5.  Faster
-learning fails outright: ``--learning-scale 3 --duration 1200`` gave final rewarded
-weights 0.99, 0.59, 0.38, 0.18, 0.37 with the others drifting up to ~0.32, and the
-paper-size network (``--n-exc 800 --n-inh 200``) at ``--learning-scale 10 --duration
-400`` 0 of 5 as well.  ``--n-exc 800 --n-inh 200`` is the paper's network (about
-five times the cost).
+Why the others drift (measured; the target is not met)
+------------------------------------------------------
+The weight of every synapse moves by (tonic + phasic dopamine) x its eligibility, and
+rewards arrive at times unrelated to all synapses but the rewarded one, so the others
+follow the sign of their mean eligibility, and the rule is additive STDP, whose
+weights split towards the bounds once they spread.  With the paper's A- = 1.5 A+
+(tau+ = tau- = 20 ms; the same 1.5 in the paper's published code, daspnet.m) the
+window's integral is negative and the network's pairs are only weakly correlated at
+~1.4 Hz, so the others are depressed: 5 networks of 200 neurons for 3600 s (this
+script's default) end with the rewarded synapse at 1.00 / 1.00 / 0.99 / 0.99 / 0.96
+w_max and the others' mean 0.25 -> 0.15-0.17 (-31% to -42%); at the paper's size the
+protocol function (``izhikevich_distal_reward(1, seed=0, n_exc=800, n_inh=200,
+ratio=R)``, what ``--seeds 1 --n-exc 800 --n-inh 200 --ratio R`` runs) moves it 0.250
+-> 0.203 in 200 s at R = 1.5, 0.248 in 300 s at R = 1.2 and 0.287 in 300 s at R =
+1.05.  So less LTD removes the early depression, but the balance does not hold: at R
+= 1.2 the 200-neuron networks (``--ratio 1.2``, 3600 s, 2485 s wall on the loaded
+2-core machine) first fall (0.22-0.25 at 540 s), then the spread weights split towards
+the bounds and the mean settles at +50% to +54% from ~1800 s on (quartiles 0.06-0.07 /
+0.28-0.30 / 0.66-0.67, 11-12% of the others >= 0.9 w_max, rates 2.0-2.2 Hz); the
+rewarded synapse is >= 0.9 in all five at 1080 s but, competing with them, ends at
+0.54 / 0.99 / 0.30 / 0.48 / 0.92 (2 of 5).  The density matters too (each neuron
+reaches half of a 200-neuron network, a tenth of the paper's), so the 200-neuron
+networks stand in for the paper's only roughly.  The default keeps the paper's
+ratio; ``--ratio`` changes it (printed as a deviation).
+
+Deviations from the paper (also printed)
+----------------------------------------
+- Network size (default): five networks of 200 neurons (160 RS + 40 FS, each with the
+  paper's 100 targets, so the paper's in-degree) instead of one of 1000, to have five
+  seeds within the time available on a 2-core machine; ``--n-exc 800 --n-inh 200``
+  runs the paper's network (five times the cost per network).
+- STDP traces add up over spikes (all-to-all pairs; the paper's code keeps the nearest
+  spike only), the network is integrated with forward Euler at 0.5 ms (the paper's
+  code: two 0.5 ms steps of v, one 1 ms step of u), delays are 1 ms (as the paper's
+  code for Fig. 1, ``D = 1``), targets are drawn without repeats or self-connections.
 
 Usage: ``python simulations/izhikevich2007_distal_reward.py [--seeds 5]
-[--duration 3600] [--learning-scale 1] [--n-exc 160 --n-inh 40] [--out figures]``
+[--duration 3600] [--ratio RATIO] [--learning-scale 1] [--n-exc 160 --n-inh 40]
+[--out figures]``
 """
 
 import argparse
@@ -42,7 +64,31 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt                              # noqa: E402
 import numpy as np                                           # noqa: E402
 
-from biornn.spiking.plasticity_protocols import izhikevich_distal_reward  # noqa: E402
+from biornn.spiking.plasticity_protocols import (IZHIKEVICH2007,  # noqa: E402
+                                                 izhikevich_distal_reward)
+
+#: A-/A+ used by default: the paper's (1.5); other values are printed as deviations.
+RATIO = IZHIKEVICH2007["ratio"]
+
+
+def deviations(args):
+    """Rows (what, paper, here, why) for every setting that differs from the paper."""
+    rows = []
+    if args.ratio != IZHIKEVICH2007["ratio"]:
+        rows.append(("A-/A+", "1.5", f"{args.ratio:g}", "less LTD against the paper's "
+                     "ratio's depression of the others (see docstring)"))
+    if (args.n_exc, args.n_inh) != (800, 200):
+        rows.append(("network", "1 x (800 RS + 200 FS)",
+                     f"{args.seeds} x ({args.n_exc} RS + {args.n_inh} FS)",
+                     "seeds within the time available; in-degree 100 kept"))
+    if args.learning_scale != 1:
+        rows.append(("A+, A- scale", "1", f"{args.learning_scale:g}",
+                     f"{args.duration:g} s stands for {args.duration * args.learning_scale:g} s"))
+    if args.duration != 3600:
+        rows.append(("duration", "3600 s", f"{args.duration:g} s", "shorter run"))
+    rows += [("STDP pairs", "nearest spike (code)", "all-to-all traces", "biornn's R-STDP rule"),
+             ("integration", "v: 2 x 0.5 ms, u: 1 ms", "Euler, 0.5 ms", "Brian2 state updater")]
+    return rows
 
 
 def main():
@@ -50,6 +96,7 @@ def main():
     ap.add_argument("--out", default="figures")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--duration", type=float, default=3600.0)
+    ap.add_argument("--ratio", type=float, default=RATIO, help="A-/A+ (the paper: 1.5)")
     ap.add_argument("--learning-scale", type=float, default=1.0)
     ap.add_argument("--target", default="cpp_standalone",
                     choices=("numpy", "cython", "cpp_standalone"))
@@ -62,38 +109,50 @@ def main():
     r = izhikevich_distal_reward(args.seeds, duration=args.duration,
                                  record_every=args.duration / 20, target=args.target,
                                  directory=args.build_dir, seed=args.seed,
-                                 learning_scale=args.learning_scale, n_exc=args.n_exc,
-                                 n_inh=args.n_inh)
+                                 learning_scale=args.learning_scale, ratio=args.ratio,
+                                 n_exc=args.n_exc, n_inh=args.n_inh)
     wall = time.perf_counter() - t0
     start = r["others_start"]
     n = args.n_exc + args.n_inh
     print(f"Izhikevich 2007 distal reward: {args.seeds} networks x {n} neurons x "
           f"{n * 100:,} synapses ({args.n_exc * 100:,} plastic), {args.duration:g} s, "
-          f"learning scale {args.learning_scale:g}, "
+          f"A-/A+ {args.ratio:g}, learning scale {args.learning_scale:g}, "
           f"{args.target}: {wall:.0f} s wall (build included)")
-    print("time s | rewarded w/w_max per network | others' mean w/w_max per network")
+    print("deviations from the paper:")
+    for what, paper, here, why in deviations(args):
+        print(f"  {what}: paper {paper}, here {here} ({why})")
+    print("time s | rewarded w/w_max per network | others' mean [25% 50% 75%] per network "
+          "(500 sampled synapses)")
+    q = r["others_quartiles"]
     for k in range(0, len(r["times"]), max(1, len(r["times"]) // 10)):
+        others = "  ".join(f"{r['others_mean'][k, j]:.3f} [{q[k, j, 0]:.2f} {q[k, j, 1]:.2f} "
+                           f"{q[k, j, 2]:.2f}]" for j in range(args.seeds))
         print(f"{r['times'][k]:6.0f} | " + " ".join(f"{x:.2f}" for x in r["rewarded"][k])
-              + " | " + " ".join(f"{x:.3f}" for x in r["others_mean"][k]))
+              + " | " + others)
     final, others = r["rewarded"][-1], r["others_final"]
-    ok = (final >= 0.9) & (np.abs(others.mean(axis=1) - start) <= 0.1 * start)
+    grown = final >= 0.9
+    put = np.abs(others.mean(axis=1) - start) <= 0.1 * start
     for k in range(args.seeds):
-        q = np.percentile(others[k], [5, 50, 95])
+        qk = np.percentile(others[k], [25, 50, 75])
         print(f"network {k}: rewards {int(r['n_rewards'][k])}, rate {r['rates'][k]:.2f} Hz, "
-              f"rewarded {final[k]:.2f}, others mean {others[k].mean():.3f} "
-              f"(start {start:.3f}; 5/50/95%: {q[0]:.2f}/{q[1]:.2f}/{q[2]:.2f}), "
-              f"others >= 0.9: {np.mean(others[k] >= 0.9):.4f}, "
-              f"{'meets' if ok[k] else 'misses'} the target")
-    print(f"target met in {ok.sum()} of {args.seeds} networks; rewarded synapse >= 0.9 at "
-          f"some snapshot in {(r['rewarded'].max(axis=0) >= 0.9).sum()} of {args.seeds} "
-          f"(peaks {' '.join(f'{x:.2f}' for x in r['rewarded'].max(axis=0))})")
+              f"rewarded {final[k]:.2f}, all others: mean {others[k].mean():.3f} "
+              f"({100 * (others[k].mean() / start - 1):+.0f}% of the start {start:.3f}), "
+              f"quartiles {qk[0]:.2f}/{qk[1]:.2f}/{qk[2]:.2f}, "
+              f">= 0.9: {np.mean(others[k] >= 0.9):.4f}")
+    print(f"rewarded synapse >= 0.9 w_max: {grown.sum()} of {args.seeds}; others' mean within "
+          f"10% of the start: {put.sum()} of {args.seeds}; both: {(grown & put).sum()} of "
+          f"{args.seeds}")
     os.makedirs(args.out, exist_ok=True)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
-    ax1.plot(r["times"], r["rewarded"], "-", lw=1.5)
-    ax1.plot(r["times"], r["others_mean"], ":", color="k", lw=1)
-    ax1.set(xlabel="time (s)", ylabel="w / w_max", title="rewarded synapse (lines), "
-            "others' mean (dotted)")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
+    lines = ax1.plot(r["times"], r["rewarded"], "-", lw=1.5)
+    for j, line in enumerate(lines):
+        ax1.plot(r["times"], r["others_mean"][:, j], ":", color=line.get_color(), lw=1)
+        ax1.fill_between(r["times"], q[:, j, 0], q[:, j, 2], color=line.get_color(), alpha=0.1)
+    ax1.axhline(0.9, color="0.6", lw=0.5)
+    ax1.set(xlabel="time (s)", ylabel="w / w_max", ylim=(0, 1.02),
+            title=f"rewarded (solid), others: mean (dotted), quartiles; A-/A+ {args.ratio:g}")
     ax2.hist(others.T, bins=40, range=(0, 1), histtype="step")
+    ax2.axvline(start, color="k", lw=0.5)
     ax2.set(xlabel="w / w_max", ylabel="synapses", title="other weights at the end")
     fig.tight_layout()
     path = os.path.join(args.out, "izhikevich2007_distal_reward.png")

@@ -222,7 +222,7 @@ def triplet_frequency_dependence(frequencies, deltas=(10e-3, -10e-3), *, n_pairi
 IZHIKEVICH2007 = {"n_exc": 800, "n_inh": 200, "n_out": 100, "w_init": 1e-3, "w_max": 4e-3,
                   "w_inh": -1e-3, "delay": 1e-3, "noise": 13e-3, "interval": 20e-3,
                   "reward_delay": (1.0, 3.0), "reward": 0.5, "tau_d": 0.2, "tonic": 0.002,
-                  "learning_scale": 1.0}
+                  "learning_scale": 1.0, "ratio": 1.5}
 
 
 def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target="numpy",
@@ -250,14 +250,16 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
 
     ``learning_scale`` multiplies the eligibility increments (``A_plus``,
     ``A_minus``): learning ``k`` times faster lets ``duration / k`` stand for the
-    paper's hour (each reward's step is ``k`` times larger).
+    paper's hour (each reward's step is ``k`` times larger).  ``ratio`` is
+    ``A_minus / A_plus`` (the paper: 1.5).
 
     Returns
     -------
     dict
         ``times`` (k,), ``rewarded`` (k, n_networks) weight of the rewarded synapse /
         ``w_max``, ``others_mean`` (k, n_networks) mean of ``n_sample`` other plastic
-        weights per network / ``w_max``, ``others_final`` (n_networks, n_plastic - 1), ``n_rewards``
+        weights per network / ``w_max``, ``others_quartiles`` (k, n_networks, 3) their
+        25/50/75% points, ``others_final`` (n_networks, n_plastic - 1), ``n_rewards``
         (n_networks,), ``rates`` (n_networks,) mean rate (Hz).
     """
     p = {**IZHIKEVICH2007, **overrides}
@@ -328,7 +330,7 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         scale = float(p["learning_scale"])
         rule, update = reward_stdp_synapse(
             "(tonic + DA_post)/(10*ms)", "w", "volt", gate="plastic",
-            A_plus=0.025 * scale, A_minus=0.0375 * scale)
+            A_plus=0.025 * scale, A_minus=float(p["ratio"]) / 40 * scale)  # ratio x 0.025
         rule.namespace.update({"tonic": p["tonic"], "ms": ms})
         part = join_synapse_parts(SynapsePart("w : volt", "v_post += w"), rule)
         syn = b2.Synapses(neurons, neurons, model=part.model, on_pre=part.on_pre,
@@ -377,8 +379,10 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
     others_final = [w_end[plastic_index[(net_of == k) & (plastic_index != chosen[k])]]
                     / p["w_max"] for k in range(m)]
     recorded = np.vstack([recorded, w_end[np.concatenate([chosen, sample])] / p["w_max"]])
+    others = recorded[:, m:].reshape(len(recorded), m, -1)
     return {"times": np.append(times, duration), "rewarded": recorded[:, :m],
-            "others_mean": recorded[:, m:].reshape(len(recorded), m, -1).mean(axis=2),
+            "others_mean": others.mean(axis=2),
+            "others_quartiles": np.moveaxis(np.percentile(others, [25, 50, 75], axis=2), 0, -1),
             "others_final": np.stack(others_final), "n_rewards": n_rewards,
             "others_start": p["w_init"] / p["w_max"],
             "rates": counts.reshape(m, n).mean(axis=1) / duration}

@@ -89,3 +89,17 @@ def test_pairings_of_the_chosen_synapse_schedule_rewards_and_weights_move():
 def test_distal_reward_refuses_unknown_parameters():
     with pytest.raises(ValueError, match="unknown Izhikevich"):
         izhikevich_distal_reward(1, duration=0.1, tau_dopamine=0.2)
+
+
+def test_distal_reward_ratio_sets_ltd_against_ltp():
+    # tonic dopamine only: with no LTD (ratio 0) eligibility is never negative, so no
+    # weight can fall; with strong LTD (ratio 3) the mean must fall below its start
+    runs = {r: izhikevich_distal_reward(1, duration=1.0, reward=0.0, tonic=0.05, ratio=r,
+                                        learning_scale=5.0, seed=1, **SMALL_IZH)
+            for r in (0.0, 3.0)}
+    start = runs[0.0]["others_start"]
+    assert np.all(runs[0.0]["others_final"] >= start - 1e-12)
+    assert runs[0.0]["others_final"].mean() > start
+    assert runs[3.0]["others_final"].mean() < start
+    q = runs[3.0]["others_quartiles"]
+    assert q.shape == (len(runs[3.0]["times"]), 1, 3) and np.all(np.diff(q, axis=-1) >= 0)
