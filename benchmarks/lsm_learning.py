@@ -5,10 +5,11 @@
    ``cpp_standalone`` and ``--numpy-duration`` seconds on numpy (numpy pays ~140 us of
    Python per time step: 1000 s would take hours there), against the same network and
    input stream run once without plasticity (``LSM.run`` of one trial, spikes out).
-   Ratio learn / run (target <= 2).  On cpp_standalone the first call of each also
-   compiles its binary: the script reports that first call and the median of
-   ``--repeats`` calls that reuse the cached binary (the cost of a run), and the
-   binary's own simulation time.  On numpy both are timed after a short warm-up of
+   Ratio learn / run (target <= 2), of wall time and of CPU time (this process and
+   its children: the compiler, the binary), the steadier figure on a shared
+   machine.  On cpp_standalone the first call of each also compiles its binary: the
+   script reports that first call and the median of ``--repeats`` calls that reuse
+   the cached binary (the cost of a run), and the frozen binary's own time.  On numpy both are timed after a short warm-up of
    each: Brian2 caches per process the symbolic solution of the neuron equations
    (~60-70 s of sympy under cProfile on the loaded machine), so without it the
    first timed call pays for both (learn was timed first in the earlier 5-s
@@ -27,6 +28,7 @@ Usage: ``python benchmarks/lsm_learning.py [--duration 1000] [--numpy-duration 1
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -48,16 +50,24 @@ def stream(duration, n_channels=4, rate=20.0, seed=0):
     return rng.integers(0, n_channels, n), np.sort(rng.uniform(0, duration, n))
 
 
+def _cpu():
+    """CPU seconds of this process and its finished children (compiler, binary)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _timed(fn):
-    t0 = time.perf_counter()
+    """(wall s, CPU s, result) of ``fn()``."""
+    t0, c0 = time.perf_counter(), _cpu()
     out = fn()
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, _cpu() - c0, out
 
 
 def learning_cost(target, duration, repeats):
-    """(learn times, run times, binary times) in s; first call first."""
+    """(learn times, run times, binary times) in s, each (wall, CPU); first call first."""
     s = stream(duration)
-    learn_t, run_t, binary = [], [], {"learn": [], "run": []}
+    learn_t, run_t, binary = [], [], []
     if target != "cpp_standalone":
         # warm-up: Brian2 caches per process what code generation derives (the exact
         # integrator's symbolic solution took ~60 s here); without it the first of
@@ -70,14 +80,14 @@ def learning_cost(target, duration, repeats):
     for _ in range(repeats + (target == "cpp_standalone")):
         lsm = LSM.from_model("maass2002_lsm", seed=0, n_inputs=4, target=target,
                              features=["stdp"])
-        t, h = _timed(lambda: lsm.learn(s, duration=duration, progress=False, seed=1))
+        *t, h = _timed(lambda: lsm.learn(s, duration=duration, progress=False, seed=1))
         learn_t.append(t)
         static = LSM.from_model("maass2002_lsm", seed=0, n_inputs=4, target=target)
-        t, spikes = _timed(lambda: static.run([s], duration=duration, output="spikes",
-                                              progress=False, seed=[1]))
+        *t, spikes = _timed(lambda: static.run([s], duration=duration, output="spikes",
+                                               progress=False, seed=[1]))
         run_t.append(t)
         if target == "cpp_standalone":
-            binary["run"].append(static._simulator.last_run_time)
+            binary.append(static._simulator.last_run_time)
     rate = len(spikes[0][0]) / duration / static.n_neurons
     ee = ~lsm.inhibitory[lsm.recurrent["E"].post]
     moved = np.mean(lsm.recurrent["E"].params["A"][ee] != lsm.learned["E.A_initial"][ee])
@@ -89,8 +99,8 @@ def memory(duration, doubled):
                          length_constant=8.0, features=["stdp"])
     n_plastic = int((~lsm.inhibitory[lsm.recurrent["E"].post]).sum())
     d = duration * (2 if doubled else 1)
-    t, h = _timed(lambda: lsm.learn(stream(d), duration=d, record_weights_every=duration
-                                    / 1000, progress=False, seed=1))
+    t, _, h = _timed(lambda: lsm.learn(stream(d), duration=d, record_weights_every=duration
+                                       / 1000, progress=False, seed=1))
     return n_plastic, h, t
 
 
@@ -108,6 +118,8 @@ def main():
     ap.add_argument("--cache", default=None, help="compiled-liquid cache (default: a "
                     "fresh temporary folder, so the first call compiles)")
     args = ap.parse_args()
+    if args.repeats < 1:
+        ap.error("--repeats must be >= 1")
     cache = args.cache or tempfile.mkdtemp(prefix="biornn_bench_cache_")
     os.environ["BIORNN_CACHE"] = cache
     print(f"biornn {getattr(biornn, '__version__', '')} brian2 {b2.__version__} "
@@ -120,18 +132,19 @@ def main():
         print(f"[{target}] {duration:g} s of liquid time, 135 neurons, 4 Poisson inputs "
               f"at 20 Hz (liquid {rate:.1f} Hz per neuron); STDP moved {moved:.0%} of "
               f"the E->E amplitudes; history {len(h.times)} rows, {h.nbytes / 1e3:.0f} kB")
-        if target == "cpp_standalone":
-            lm, rm = np.median(learn_t[1:]), np.median(run_t[1:])
-            print(f"  first call (compiles): learn {learn_t[0]:.1f} s, run {run_t[0]:.1f} s")
-            print(f"  cached binary, median of {args.repeats}: learn with STDP {lm:.1f} s, "
-                  f"run without plasticity {rm:.1f} s (binary's own time "
-                  f"{np.median(binary['run']):.1f} s), ratio {lm / rm:.2f} (target <= 2)")
-        else:
-            lm, rm = np.median(learn_t), np.median(run_t)
-            print(f"  median of {args.repeats} (network build included in both, after a "
-                  f"warm-up that fills Brian2's caches): learn with STDP "
-                  f"{lm:.1f} s, run without plasticity {rm:.1f} s, ratio {lm / rm:.2f} "
-                  f"(target <= 2)")
+        first = target == "cpp_standalone"
+        if first:
+            print(f"  first call (compiles unless --cache holds the build): learn "
+                  f"{learn_t[0][0]:.1f} s wall / {learn_t[0][1]:.1f} s CPU, run "
+                  f"{run_t[0][0]:.1f} s wall / {run_t[0][1]:.1f} s CPU")
+        lm, rm = np.median(learn_t[first:], axis=0), np.median(run_t[first:], axis=0)
+        what = ("cached binary" if first else "network build included in both, after a "
+                "warm-up that fills Brian2's caches")
+        print(f"  {what}, median of {args.repeats}: learn with STDP {lm[0]:.1f} s wall / "
+              f"{lm[1]:.1f} s CPU, run without plasticity {rm[0]:.1f} s wall / {rm[1]:.1f} s "
+              f"CPU; ratio {lm[0] / rm[0]:.2f} wall, {lm[1] / rm[1]:.2f} CPU (target <= 2)"
+              + (f"; the frozen binary's own simulation time {np.median(binary[1:]):.1f} s"
+                 if first else ""))
     if args.memory_duration > 0:
         sizes = []
         for doubled in (False, True):
