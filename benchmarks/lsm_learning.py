@@ -83,7 +83,7 @@ def learning_cost(target, duration, repeats):
         *t, h = _timed(lambda: lsm.learn(s, duration=duration, progress=False, seed=1))
         learn_t.append(t)
         static = LSM.from_model("maass2002_lsm", seed=0, n_inputs=4, target=target)
-        *t, spikes = _timed(lambda: static.run([s], duration=duration, output="spikes",
+        *t, spikes = _timed(lambda: static.run([s], duration=duration * b2.second, output="spikes",
                                                progress=False, seed=[1]))
         run_t.append(t)
         if target == "cpp_standalone":
