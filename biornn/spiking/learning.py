@@ -20,8 +20,10 @@ seconds the plastic weights (a sample of at most ``max_synapses`` of them), a
 histogram of all of them, each neuron's rate and, with intrinsic plasticity, its
 threshold.  Memory is bounded whatever the run's length: when ``max_snapshots`` rows
 are held, every other row is dropped (rates averaged over the merged intervals) and
-the interval doubles.  Snapshots are taken by a ``NetworkOperation``, so the
-learning phase is one ``Network.run`` (runtime targets: numpy, cython).
+the interval doubles.  On the runtime targets (numpy, cython) snapshots are taken by
+a ``NetworkOperation`` during one ``Network.run``; on ``cpp_standalone`` the learning
+phase is one run of a compiled binary that records the same rows with monitors
+(:mod:`biornn.spiking.learning_standalone`).
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ class LearningHistory:
         Indices into ``lsm.recurrent["E"]`` of the recorded synapses.
     interval : float
         Interval between rows at the end (doubles each time the history is thinned).
+    histogram_synapses : int
+        How many synapses the histograms count: all plastic ones (runtime targets),
+        the recorded sample ``synapse_index`` (``cpp_standalone``).
     """
 
     times: np.ndarray
@@ -108,6 +113,7 @@ class LearningHistory:
     initial_histogram: np.ndarray
     interval: float
     thresholds: np.ndarray | None = None
+    histogram_synapses: int = 0
 
     @property
     def nbytes(self) -> int:
@@ -119,7 +125,7 @@ class LearningHistory:
 
 
 @dataclass
-class _Recorder:
+class HistoryRecorder:
     """Rows appended every ``stride`` calls; halved (and stride doubled) when full."""
 
     capacity: int
@@ -172,7 +178,8 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
     ----------
     lsm : LiquidStateMachine
         With at least one learning feature (``"stdp"``, ``"reward_stdp"``,
-        ``"synaptic_scaling"``, ``"intrinsic_plasticity"``).
+        ``"synaptic_scaling"``, ``"intrinsic_plasticity"``); any target
+        (``cpp_standalone``: see :mod:`biornn.spiking.learning_standalone`).
     inputs : (channels, times) or list of them
         One stream lasting ``duration``, or trials each lasting ``duration`` played
         one after another in the same network (state carries over).
@@ -184,7 +191,8 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
         Rows kept; beyond, the history is thinned (see the module docstring).
     max_synapses : int, default 20000
         Weights of at most this many plastic synapses (a random sample) are recorded
-        one by one; all of them enter the histograms.
+        one by one; all of them enter the histograms (on ``cpp_standalone`` the
+        sample does: ``LearningHistory.histogram_synapses`` says how many).
     n_bins : int, default 50
     dopamine : None, callable, array or (times, amounts)
         Dopamine for ``"reward_stdp"`` over the whole run (see
@@ -196,8 +204,6 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
     -------
     LearningHistory
     """
-    if lsm.target == "cpp_standalone":
-        raise NotImplementedError("learn runs on the runtime targets ('numpy', 'cython')")
     rules = [e for e in lsm.extensions if getattr(e, "learns", False)]
     if not rules:
         raise ValueError("learning needs a plasticity feature: build the liquid with "
@@ -227,45 +233,104 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
 
     state = learned_state(lsm)
     state.setdefault("E.A_initial", E.params["A"].copy())
-    b2.prefs.codegen.target = lsm.target
+    plastic = np.flatnonzero(plastic_mask)
+    index = (plastic if len(plastic) <= max_synapses else
+             np.sort(rng.choice(plastic, max_synapses, replace=False)))
+    step = max(1, int(round(interval / lsm.dt))) * lsm.dt
+    standalone = lsm.target == "cpp_standalone"
+    if standalone:
+        from .learning_standalone import LearningRecording, final_stride
+        stride = final_stride(total, step, capacity)
+        recording = LearningRecording(index, step * stride, [getattr(f, "_dopamine", None)
+                                                             for f in reward])
+    else:
+        b2.prefs.codegen.target = lsm.target
     use_plasticity(lsm, True)
     try:
-        parts = build_liquid(lsm, 1, n_channels, "spikes")
+        if standalone:
+            from .standalone import StandaloneSimulator
+            sim = StandaloneSimulator(lsm, "spikes", 1, n_channels, total,
+                                      capacity=2 ** int(np.ceil(np.log2(max(chans.size, 64)))),
+                                      recording=recording)
+        else:
+            parts = build_liquid(lsm, 1, n_channels, "spikes")
     finally:
         use_plasticity(lsm, False)
         for feature in reward:
             feature.set_dopamine(None, None)
-    liquid, syn_E = parts["liquid"], next(o for o in parts["objects"]
-                                         if getattr(o, "name", "") == "synapses_E")
+    b2_seed = int(rng.integers(2**31 - 1))
+    v0 = lsm.initial_potentials([rng])[0]
+    if standalone:
+        from .learning_standalone import run_learning
+        out = run_learning(lsm, sim, recording, chans, times, total, v0, plastic,
+                           capacity, stride, n_bins, progress)
+    else:
+        out = _run_learning(lsm, parts, chans, times, total, v0, b2_seed, index, plastic,
+                            step, capacity, n_bins, progress)
+    recorder, initial_A, edges, A_final, theta = out
+
+    # write what was learned back into the liquid
+    E.params["A"] = A_final.copy()
+    if theta is not None:
+        state["theta"] = theta.copy()
+    lsm._simulator = None
+    rows = recorder.rows
+    return LearningHistory(
+        times=np.asarray(rows["times"]), rates=np.stack(rows["rates"]),
+        weights=np.stack(rows["weights"]), histograms=np.stack(rows["histograms"]),
+        bin_edges=edges, synapse_index=index,
+        initial_weights=initial_A[index].astype(np.float32),
+        initial_histogram=histogram(initial_A[index if standalone else plastic], edges),
+        interval=step * recorder.stride,
+        thresholds=np.stack(rows["thresholds"]) if theta is not None else None,
+        histogram_synapses=len(index) if standalone else len(plastic))
+
+
+def bin_edges(A_initial, bound, plastic, n_bins) -> np.ndarray:
+    """Histogram edges of the plastic weights: 0 to their largest bound (or 3x the
+    largest initial weight when no rule bounds them)."""
+    top = (bound[plastic].max() if bound is not None and len(plastic) else
+           3 * max(A_initial[plastic].max(initial=0.0), 1e-12))
+    return np.linspace(0.0, top, n_bins + 1)
+
+
+def histogram(weights, edges) -> np.ndarray:
+    """Counts of ``weights`` in ``edges`` (weights beyond the edges in the end bins)."""
+    return np.histogram(np.clip(weights, 0, edges[-1]), edges)[0]
+
+
+def snapshot_row(t, rates, A, index, hist_of, edges, theta=None) -> dict:
+    """One row of the history at time ``t``: rates, sampled weights, histogram."""
+    row = {"times": t, "rates": rates, "weights": A[index].astype(np.float32),
+           "histograms": histogram(A[hist_of], edges)}
+    if theta is not None:
+        row["thresholds"] = np.array(theta, dtype=float)
+    return row
+
+
+def _run_learning(lsm, parts, chans, times, total, v0, b2_seed, index, plastic, step,
+                  capacity, n_bins, progress):
+    """The runtime targets: one ``Network.run``, snapshots by a ``NetworkOperation``."""
+    liquid, syn_E = parts["liquid"], parts["synapses"]["E"]
     objects = [o for o in parts["objects"] if o is not parts["monitor"]]
     counter = b2.SpikeMonitor(liquid, record=False, name="learning_counts")
-    plastic = np.flatnonzero(plastic_mask)
-    index = (plastic if len(plastic) <= max_synapses else
-             np.sort(rng.choice(plastic, max_synapses, replace=False)))
     A_now = lambda: np.asarray(syn_E.A_[:])                              # noqa: E731
     bound = np.asarray(syn_E.A_max_[:]) if "A_max" in syn_E.variables else None
-    top = (bound[plastic].max() if bound is not None and len(plastic) else
-           3 * max(A_now()[plastic].max(initial=0.0), 1e-12))
-    edges = np.linspace(0.0, top, n_bins + 1)
-    hist = lambda w: np.histogram(np.clip(w, 0, top), edges)[0]          # noqa: E731
+    initial_A = A_now().copy()        # A_now() may be a view of the live array
+    edges = bin_edges(initial_A, bound, plastic, n_bins)
     has_theta = "theta" in liquid.variables
-    recorder = _Recorder(capacity)
+    recorder = HistoryRecorder(capacity)
     last = {"t": 0.0, "count": np.zeros(lsm.n_neurons)}
 
     def snapshot(t):
         count = np.asarray(counter.count[:], dtype=float)
         rates = (count - last["count"]) / max(t - last["t"], lsm.dt)
         last["t"], last["count"] = t, count
-        A = A_now()
-        row = {"times": t, "rates": rates, "weights": A[index].astype(np.float32),
-               "histograms": hist(A[plastic])}
-        if has_theta:
-            row["thresholds"] = np.asarray(liquid.theta_[:]).copy()
-        return row
+        return snapshot_row(t, rates, A_now(), index, plastic, edges,
+                            liquid.theta_[:] if has_theta else None)
 
     from tqdm.auto import tqdm
     bar = tqdm(total=round(total, 6), desc="learning (s)", disable=not progress, unit="s")
-    step = max(1, int(round(interval / lsm.dt))) * lsm.dt
 
     @b2.network_operation(dt=step * b2.second, when="end", name="learning_snapshots")
     def _record(t):
@@ -276,11 +341,9 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
         recorder.offer(lambda: snapshot(now))
         bar.update(round(pending, 6) if recorder.stride == 1 else 0)
 
-    initial_A = A_now().copy()        # A_now() may be a view of the live array
-    initial_hist = hist(initial_A[plastic])
     net = b2.Network(*objects, counter, _record)
-    b2.seed(int(rng.integers(2**31 - 1)))
-    liquid.v = lsm.initial_potentials([rng])[0] * b2.volt
+    b2.seed(b2_seed)
+    liquid.v = v0 * b2.volt
     c, s = spikes_to_steps(chans, times, lsm.dt)
     order = np.argsort(s, kind="stable")
     parts["inputs"].set_spikes(c[order], s[order] * lsm.dt * b2.second)
@@ -288,21 +351,8 @@ def learn(lsm, inputs, *, duration=None, record_weights_every=1.0, max_snapshots
     if not recorder.rows or abs(recorder.rows["times"][-1] - total) > lsm.dt / 2:
         recorder.add(snapshot(total))
     bar.close()
-
-    # write what was learned back into the liquid
-    E.params["A"] = A_now().copy()
-    if has_theta:
-        state["theta"] = np.asarray(liquid.theta_[:]).copy()
-    lsm._simulator = None
-    rows = recorder.rows
-    return LearningHistory(
-        times=np.asarray(rows["times"]), rates=np.stack(rows["rates"]),
-        weights=np.stack(rows["weights"]), histograms=np.stack(rows["histograms"]),
-        bin_edges=edges, synapse_index=index,
-        initial_weights=initial_A[index].astype(np.float32),
-        initial_histogram=initial_hist,
-        interval=step * recorder.stride,
-        thresholds=np.stack(rows["thresholds"]) if has_theta else None)
+    theta = np.asarray(liquid.theta_[:]).copy() if has_theta else None
+    return recorder, initial_A, edges, A_now().copy(), theta
 
 
 def check_finite_float(value) -> float:

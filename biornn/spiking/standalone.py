@@ -56,6 +56,7 @@ import numpy as np
 import brian2 as b2
 
 from .encoding import spikes_to_steps
+from .learning import plasticity_on
 from .runtime import build_liquid
 
 __all__ = ["StandaloneSimulator", "cache_dir"]
@@ -68,7 +69,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("BIORNN_CACHE", Path.home() / ".cache" / "biornn")) / "standalone"
 
 
-def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
+def _fingerprint(lsm, n_copies, n_channels, duration, capacity, recording=None) -> str:
     h = hashlib.sha256()
     prefs = (b2.prefs.core.default_float_dtype, b2.prefs.codegen.cpp.extra_compile_args,
              b2.prefs.codegen.cpp.extra_compile_args_gcc,
@@ -83,6 +84,13 @@ def _fingerprint(lsm, n_copies, n_channels, duration, capacity) -> str:
         for key in sorted(proj.params):
             h.update(key.encode() + np.ascontiguousarray(proj.params[key]).tobytes())
     h.update(lsm.inhibitory.tobytes())
+    # the rules' gates and what a learning phase left (thresholds, drawn amplitudes
+    # that set the STDP bounds) are static arrays of the build
+    h.update(repr(plasticity_on(lsm)).encode())
+    for key, values in sorted(getattr(lsm, "learned", {}).items()):
+        h.update(key.encode() + np.ascontiguousarray(values).tobytes())
+    if recording is not None:
+        h.update(recording.key.encode())
     here = Path(__file__).resolve().parent       # all the code that writes the network,
     for module in sorted(here.glob("*.py")):      # feature constants included
         h.update(module.name.encode() + module.read_bytes())
@@ -124,20 +132,30 @@ class StandaloneSimulator:
 
     ``last_run_time`` is the simulation time the binary itself reported (s),
     ``last_cpu_time`` the CPU time of the whole binary (loading arrays included).
+
+    ``recording`` (optional) adds Brian2 objects to the build and names result
+    arrays to read back after each run (``last_results``, flat arrays): an object
+    with ``key`` (a string, part of the cache key: everything it adds that is not
+    in the liquid) and ``attach(parts) -> (objects, {name: brian2 Variable})``,
+    called with :func:`~biornn.spiking.runtime.build_liquid`'s parts during the build.
+    :func:`biornn.spiking.learning.learn` records its history this way.
     """
 
-    def __init__(self, lsm, kind, n_copies, n_channels, duration, capacity=None):
+    def __init__(self, lsm, kind, n_copies, n_channels, duration, capacity=None,
+                 recording=None):
         if kind != "spikes":
             raise NotImplementedError("cpp_standalone runs spike input only")
         self.lsm, self.n_copies, self.n_channels = lsm, n_copies, n_channels
-        self.duration = duration
+        self.duration, self.recording = duration, recording
+        self.last_results = {}
         rate_guess = 40.0 * n_channels * n_copies * duration
         self.capacity = int(capacity or 2 ** int(np.ceil(np.log2(max(rate_guess, 64)))))
         self._build()
 
     # ------------------------------------------------------------------ the cached build
     def _build(self):
-        fp = _fingerprint(self.lsm, self.n_copies, self.n_channels, self.duration, self.capacity)
+        fp = _fingerprint(self.lsm, self.n_copies, self.n_channels, self.duration, self.capacity,
+                          self.recording)
         cache_dir().mkdir(parents=True, exist_ok=True)
         self.directory = cache_dir() / fp
         # One lock per network, outside its folder (which a rebuild removes): one
@@ -193,6 +211,7 @@ class StandaloneSimulator:
             static = self.directory / "static_arrays"
             inputs = {k: (static / f, np.dtype(d)) for k, (f, d) in m["inputs"].items()}
             results = {k: (f, np.dtype(d)) for k, (f, d) in m["results"].items()}
+            extra = {k: (f, np.dtype(d)) for k, (f, d) in m.get("extra", {}).items()}
             v_name = str(m["v_name"])
         except FileNotFoundError:
             raise CacheDamaged("no manifest") from None
@@ -214,6 +233,7 @@ class StandaloneSimulator:
         if damaged:
             raise CacheDamaged("; ".join(f"{rel} {why}" for rel, why in damaged))
         self._input_files, self._result_files, self._v_name = inputs, results, v_name
+        self._extra_files = extra
         self._stamps = stamps
 
     def _compile(self):
@@ -232,7 +252,9 @@ class StandaloneSimulator:
                                        (self.duration + 1.0 + (slots // n_in) * lsm.dt)
                                        * b2.second)
             parts["liquid"].v = 0 * b2.volt
-            net = b2.Network(*parts["objects"])
+            added, variables = (self.recording.attach(parts) if self.recording is not None
+                                else ([], {}))
+            net = b2.Network(*parts["objects"], *added)
             net.run(self.duration * b2.second, namespace={})
             b2.device.build(directory=str(self.directory), compile=True, run=False)
             dev = b2.device
@@ -242,6 +264,7 @@ class StandaloneSimulator:
             mon = parts["monitor"]
             results = {k: (dev.get_array_filename(mon.variables[k]), mon.variables[k].dtype)
                        for k in ("i", "t", "N")}
+            extra = {k: (dev.get_array_filename(var), var.dtype) for k, var in variables.items()}
             v_name = f"{parts['liquid'].name}.v"
         finally:
             b2.device.reinit()
@@ -258,6 +281,7 @@ class StandaloneSimulator:
                       for p in checked},
             "inputs": {k: [p.name, np.dtype(d).str] for k, (p, d) in inputs.items()},
             "results": {k: [f, np.dtype(d).str] for k, (f, d) in results.items()},
+            "extra": {k: [f, np.dtype(d).str] for k, (f, d) in extra.items()},
             "v_name": v_name}))
         os.replace(tmp, manifest)  # readers never see a half-written manifest
 
@@ -308,7 +332,9 @@ class StandaloneSimulator:
                        f"{self._v_name}=static_arrays/{_V_FILE}"])
         info = results / "last_run_info.txt"
         self.last_run_time = float(info.read_text().split()[0]) if info.exists() else None
-        return self._read_spikes(results, len(trials) * self.lsm.n_neurons)
+        spikes = self._read_spikes(results, len(trials) * self.lsm.n_neurons)
+        self.last_results = _read_results(results, self._extra_files)
+        return spikes
 
     @staticmethod
     def _clear(results):
@@ -342,17 +368,7 @@ class StandaloneSimulator:
 
     def _read_spikes(self, results, n_neurons):
         """Spike indices and times from this run's result files, checked for consistency."""
-        arrays = {}
-        for key, (name, dtype) in self._result_files.items():
-            path = results / name
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise RuntimeError(f"the compiled liquid did not write its result {path}: "
-                                   f"{exc}") from None
-            if len(raw) % dtype.itemsize:
-                raise RuntimeError(f"result file {path} is truncated ({len(raw)} bytes)")
-            arrays[key] = np.frombuffer(raw, dtype=dtype)
+        arrays = _read_results(results, self._result_files)
         i, t, count = arrays["i"].astype(np.int64), arrays["t"], arrays["N"]
         if count.size != 1 or not (i.size == t.size == int(count[0])):
             raise RuntimeError(f"inconsistent results in {results}: {i.size} indices, "
@@ -363,3 +379,19 @@ class StandaloneSimulator:
             raise RuntimeError(f"spike indices or times out of range in {results}")
         keep = i < n_neurons
         return i[keep], t[keep].copy()
+
+
+def _read_results(results, files):
+    """``{key: flat array}`` of the result files ``{key: (name, dtype)}`` in ``results``."""
+    arrays = {}
+    for key, (name, dtype) in files.items():
+        path = results / name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise RuntimeError(f"the compiled liquid did not write its result {path}: "
+                               f"{exc}") from None
+        if len(raw) % dtype.itemsize:
+            raise RuntimeError(f"result file {path} is truncated ({len(raw)} bytes)")
+        arrays[key] = np.frombuffer(raw, dtype=dtype)
+    return arrays
