@@ -341,7 +341,7 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
                 raise ValueError("readout is None: pass readout=Ridge(...) before setting "
                                  f"{sorted('readout__' + k for k in nested)}")
             own["readout"].set_params(**nested)
-        for name in ("W_in", "W_fb", "_WT", "readout_", "n_outputs_"):
+        for name in ("W_in", "W_fb", "_WT", "_CSR", "readout_", "n_outputs_"):
             self.__dict__.pop(name, None)
         self.__init__(**own)
         return self
