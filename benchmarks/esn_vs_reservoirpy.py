@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import _bench  # noqa: I001  (the script beside this one: pins BLAS before numpy loads)
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.linalg as sla  # noqa: E402
