@@ -75,13 +75,16 @@ class EchoStateNetwork(ReservoirLoop, ReadoutTraining, Estimator):
         left untouched; the trained copy is ``readout_``); default
         ``Ridge(alpha=1e-6)``.
     sparse : bool, optional
-        Store ``W`` as scipy.sparse; default chooses by size and density.  A
-        batch of sequences is stepped as row-major states times dense ``Wᵀ``
-        (BLAS) or as sparse ``W`` times a block of column states.
+        Store ``W`` as scipy.sparse; default chooses by size and density.  The
+        time loop runs compiled where a C compiler is found
+        (:mod:`biornn.rate.reservoir_loop`) and multiplies by ``W`` in CSR form below
+        20% non-zero weights, dense (BLAS) above, whatever the storage; a batch of
+        sequences is stepped together (row-major states times ``Wᵀ``, or CSR times a
+        block of column states).
     dtype : {"float64", "float32"}, default "float64"
-        Precision of the weights and states; ``"float32"`` speeds up batched runs
-        (``benchmarks/esn_batch.py`` prints the speed and the NARMA-10 accuracy of
-        both).  The default readout stays float64; pass
+        Precision of the weights and states; ``"float32"`` speeds up runs and
+        long fits (``benchmarks/esn_batch.py`` and ``benchmarks/esn_long.py`` print
+        the speed and the NARMA-10 accuracy of both).  The default readout stays float64; pass
         ``readout=Ridge(..., dtype="float32")`` for single-precision normal
         equations too.
     seed : None, int or numpy.random.Generator

@@ -36,7 +36,7 @@ import ctypes
 import numpy as np
 import scipy.sparse as sp
 
-from ._compiled import blas_pointer, load as load_compiled
+from ._compiled import address, blas_pointer, load as load_compiled
 
 __all__ = ["step", "update_into", "ReservoirLoop"]
 
@@ -81,14 +81,6 @@ def _kernel():
         lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"), blas_pointer(f"{c}gemv"))
                      for t, c in ((np.float32, "s"), (np.float64, "d"))}
     return lib
-
-
-def _address(a, dtype):
-    """Address of ``a`` for the kernel, which needs C-contiguous arrays of ``dtype``."""
-    if not (a.flags.c_contiguous and a.dtype == dtype):
-        raise TypeError(f"internal: the ESN kernel needs C-contiguous {dtype} arrays, got "
-                        f"{a.dtype} with strides {a.strides}")
-    return a.ctypes.data
 
 
 class ReservoirLoop:
@@ -230,20 +222,20 @@ class ReservoirLoop:
             x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
             work = np.empty((2, N, B), dtype=dt)
             kernel = getattr(lib, f"esn_csr_{f}")
-            ptrs = (indptr.ctypes.data, indices.ctypes.data, _address(data, dt))
+            ptrs = (indptr.ctypes.data, indices.ctypes.data, address(data, dt, "ESN"))
 
             def steps(dr, dest):
-                kernel(dr.shape[0], B, N, *ptrs, x.ctypes.data, _address(dr, dt), a,
+                kernel(dr.shape[0], B, N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
                        dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
         else:
-            WT = self._transposed_W()
+            WT = address(self._transposed_W(), dt, "ESN")
             x = np.array(X0, dtype=dt, order="C")            # (B, N)
             pre = np.empty((B, N), dtype=dt)
             kernel = getattr(lib, f"esn_dense_{f}")
 
             def steps(dr, dest):
-                kernel(dr.shape[0], B, N, _address(WT, dt), x.ctypes.data, _address(dr, dt),
-                       a, dest.ctypes.data, dest.strides[0] // dt.itemsize, pre.ctypes.data,
+                kernel(dr.shape[0], B, N, WT, x.ctypes.data, address(dr, dt, "ESN"), a,
+                       dest.ctypes.data, dest.strides[0] // dt.itemsize, pre.ctypes.data,
                        gemm, gemv)
         return steps
 

@@ -79,3 +79,16 @@ def test_in_place_update_follows_the_pure_step():
     out = np.empty(6)
     bn.rate.reservoir_loop.update_into(W @ x, drive, x, 0.35, out)
     np.testing.assert_allclose(out, bn.rate.esn.step(x, drive, W, 0.35), rtol=1e-14)
+
+
+@pytest.mark.skipif(not COMPILED, reason="the compiled loop did not build here")
+def test_teacher_forced_noisy_fit_is_the_same_with_either_loop():
+    t = np.arange(600)
+    u = np.sin(t / 7.0)[:, None]
+    y = 0.5 * np.sin(t / 7.0 + 0.4)[:, None]
+    coefs = []
+    for compiled in (True, False):
+        esn = bn.ESN(70, feedback_scaling=0.4, noise=1e-3, leak_rate=0.7, seed=6)
+        esn._compiled_loop = compiled
+        coefs.append(esn.fit(u, y, washout=50).readout_.coef_)
+    np.testing.assert_allclose(coefs[0], coefs[1], rtol=1e-6, atol=1e-9)
