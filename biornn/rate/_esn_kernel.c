@@ -8,8 +8,9 @@
  * Dense W ("rows" layout): states are rows, x (B, N); one BLAS gemm per step,
  * x(t-1) Wᵀ (gemv for B = 1), reading x(t-1) straight from the output rows.
  * Sparse W (CSR, "columns" layout): the working states are (N, B), so each stored weight
- * multiplies a contiguous row of B states (a vectorised axpy); the sum, tanh and leak of a
- * unit are fused, and the new values are written into the (B, T, N) output directly.
+ * multiplies a contiguous row of B states (a vectorised axpy, B summed in registers); the
+ * drive is read and the new states written in the (B, ..., N) layout of the inputs and
+ * outputs (a step's rows stay in L1), so nothing is transposed.
  *
  * Output: out[b * ldo + t * N + i] is unit i of sequence b after step t.  The state x is
  * read at the start and holds the last state at the end (so chunks chain).
@@ -73,7 +74,7 @@ typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double 
                 memcpy(x + (long)b * N, out + b * ldo + (long)(T - 1) * N, sizeof(REAL) * N); \
     }                                                                                         \
                                                                                               \
-    /* x (N, B) in/out; drive (T, N, B); work 2 N B.  CSR W: indptr, indices (int32), data.  */ \
+    /* x (N, B) in/out; drive (T, B, N); work 2 N B.  CSR W: indptr, indices (int32), data.  */ \
     void esn_csr_##SUFFIX(int T, int B, int N, const int *indptr, const int *indices,        \
                           const REAL *data, REAL *x, const REAL *drive, REAL leak, REAL *out, \
                           long ldo, REAL *work) {                                             \
@@ -86,16 +87,23 @@ typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double 
             REAL *o = out + (long)t * N;                                                      \
             for (int i = 0; i < N; i++) {                                                     \
                 REAL *acc = xn + (long)i * B;                                                 \
-                if (B == 1) {                                                                 \
-                    REAL s = 0;                                                               \
-                    for (int k = indptr[i]; k < indptr[i + 1]; k++)                           \
-                        s += data[k] * xp[indices[k]];                                        \
-                    acc[0] = s + d[i];                                                        \
+                if (B == 1) { /* four partial sums: the adds do not wait on each other */   \
+                    REAL s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                      \
+                    int k = indptr[i];                                                        \
+                    const int end = indptr[i + 1];                                            \
+                    for (; k + 4 <= end; k += 4) {                                            \
+                        s0 += data[k] * xp[indices[k]];                                       \
+                        s1 += data[k + 1] * xp[indices[k + 1]];                               \
+                        s2 += data[k + 2] * xp[indices[k + 2]];                               \
+                        s3 += data[k + 3] * xp[indices[k + 3]];                               \
+                    }                                                                         \
+                    for (; k < end; k++) s0 += data[k] * xp[indices[k]];                      \
+                    acc[0] = ((s0 + s1) + (s2 + s3)) + d[i];                                  \
                 } else {                                                                      \
                     int b0 = 0;                                                               \
                     for (; b0 + TILE <= B; b0 += TILE) { /* TILE sums held in registers */    \
                         REAL a[TILE];                                                         \
-                        for (int b = 0; b < TILE; b++) a[b] = d[(long)i * B + b0 + b];        \
+                        for (int b = 0; b < TILE; b++) a[b] = d[(long)(b0 + b) * N + i];        \
                         for (int k = indptr[i]; k < indptr[i + 1]; k++) {                     \
                             const REAL w = data[k], *xj = xp + (long)indices[k] * B + b0;     \
                             for (int b = 0; b < TILE; b++) a[b] += w * xj[b];                 \
@@ -103,7 +111,7 @@ typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double 
                         for (int b = 0; b < TILE; b++) acc[b0 + b] = a[b];                    \
                     }                                                                         \
                     if (b0 < B) {                                                             \
-                        memcpy(acc + b0, d + (long)i * B + b0, sizeof(REAL) * (B - b0));     \
+                        for (int b = b0; b < B; b++) acc[b] = d[(long)b * N + i];             \
                         for (int k = indptr[i]; k < indptr[i + 1]; k++) {                     \
                             const REAL w = data[k], *xj = xp + (long)indices[k] * B;          \
                             for (int b = b0; b < B; b++) acc[b] += w * xj[b];                 \

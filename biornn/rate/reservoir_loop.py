@@ -194,18 +194,20 @@ class ReservoirLoop:
         T = U.shape[1] if U is not None else Yfb.shape[1]
         layout = self._layout(B)
         chunk = int(min(self._CHUNK, max(8, self._CHUNK_ENTRIES // (B * N))))
-        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[layout]
-        drive = np.empty((chunk,) + shape, dtype=self.dtype)
         buf = None if out is not None else np.empty((B, chunk, N), dtype=self.dtype)
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
         if compiled is not None and ldo < 2**31:
             steps = self._kernel_steps(_kernel(), X0, *compiled)
+            given = "rows" if B > 1 else "vector"     # the kernel reads (B, N) drive rows
         else:
             steps = self._numpy_steps(X0, layout)
+            given = layout
+        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
+        drive = np.empty((chunk,) + shape, dtype=self.dtype)
         for t0 in range(0, T, chunk):
             t1 = min(T, t0 + chunk)
-            dr = self._drive(U, Yfb, noise_rng, t0, t1, layout, drive[:t1 - t0])
+            dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
             dest = out[:, t0:t1] if out is not None else buf[:, :t1 - t0]
             steps(dr, dest)
             yield t0, dest
