@@ -13,14 +13,14 @@ feeds the network's own output back (closed loop).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._rng import as_generator
 from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
                          check_in_range, check_memory, check_nonnegative,
                          check_positive_int, restore_form)
-from ..io import Array, Saved, maybe, register_saveable, saveable_class
-from ..readout import Estimator, clone
+from ..io import register_saveable
+from ..readout import Estimator
+from .esn_io import SavedESN
 from .esn_readout import ReadoutTraining, sequence_lengths
 from .reservoir import TOPOLOGIES, reservoir_matrix, reservoir_nbytes
 from .reservoir_loop import ReservoirLoop, step
@@ -29,7 +29,7 @@ __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 
 @register_saveable
-class EchoStateNetwork(ReservoirLoop, ReadoutTraining, Estimator):
+class EchoStateNetwork(ReservoirLoop, ReadoutTraining, SavedESN, Estimator):
     """Echo state network with a shared ridge readout (Jaeger 2001; Jaeger & Haas 2004).
 
     ``x(t+1) = (1 - a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)`` with leak
@@ -374,74 +374,6 @@ class EchoStateNetwork(ReservoirLoop, ReadoutTraining, Estimator):
         X = self.run(np.broadcast_to(U, (2 * n_pairs,) + U.shape), initial_state=X0)
         d = np.linalg.norm(X[0::2] - X[1::2], axis=2)
         return bool(np.all(d[:, -1] < tol)), d
-
-    # -- persistence ----------------------------------------------------------
-    _PARAMS = ("n_units", "spectral_radius", "leak_rate", "input_scaling", "density",
-               "topology", "bias_scaling", "feedback_scaling", "noise", "include_input")
-    # what a saved state must hold, checked by biornn.io.load before _from_state
-    _SAVED = {"n_units": check_positive_int, "n_outputs_": maybe(check_positive_int),
-              "W": Array(("n_units", "n_units"), optional=True),
-              "W_data": Array(("nnz",), optional=True),
-              "W_indices": Array(("nnz",), kind="iu", below="n_units", optional=True),
-              "W_indptr": Array(("n_units+1",), kind="iu", below="nnz+1", optional=True),
-              "b": Array(("n_units",)), "W_in": Array(("n_units", None), optional=True),
-              "W_fb": Array(("n_units", "n_outputs_"), optional=True),
-              "state_": Array(("n_units",), optional=True),
-              "last_output_": Array(("n_outputs_",), optional=True),
-              "readout": Saved("readout.", optional=True)}
-
-    def _get_state(self):
-        params = {k: getattr(self, k) for k in self._PARAMS}
-        params["dtype"] = str(self.dtype)
-        params["seed"] = self.seed if isinstance(self.seed, (int, type(None))) else None
-        # generator states, so weights not drawn yet and training noise come out the same
-        params["rng_in"] = self._rng_in.bit_generator.state
-        params["rng_fb"] = self._rng_fb.bit_generator.state
-        params["noise_seed"] = self._noise_seed
-        arrays = {"b": self.b}
-        if sp.issparse(self.W):
-            W = self.W.tocsr()
-            arrays.update(W_data=W.data, W_indices=W.indices, W_indptr=W.indptr)
-        else:
-            arrays["W"] = self.W
-        for name in ("W_in", "W_fb", "state_", "last_output_"):
-            if getattr(self, name) is not None:
-                arrays[name] = getattr(self, name)
-        if hasattr(self, "readout_"):
-            r_params, r_arrays = self.readout_._get_state()
-            params["readout"] = {"class": type(self.readout_).__name__, "params": r_params}
-            params["n_outputs_"] = self.n_outputs_
-            arrays.update({f"readout.{k}": v for k, v in r_arrays.items()})
-        return params, arrays
-
-    @classmethod
-    def _from_state(cls, params, arrays):
-        kw = {k: params[k] for k in cls._PARAMS if k != "n_units"}
-        obj = cls.__new__(cls)
-        # W for one unit is drawn here and replaced by the saved one below.
-        EchoStateNetwork.__init__(obj, 1, dtype=params["dtype"], **kw)
-        obj.n_units, obj.seed = params["n_units"], params["seed"]
-        obj._params.update(n_units=obj.n_units, seed=obj.seed)
-        obj._rng_in.bit_generator.state = params["rng_in"]
-        obj._rng_fb.bit_generator.state = params["rng_fb"]
-        obj._noise_seed = params["noise_seed"]
-        if "W" in arrays:
-            obj.W = arrays["W"]
-        else:
-            n = params["n_units"]
-            obj.W = sp.csr_matrix((arrays["W_data"], arrays["W_indices"], arrays["W_indptr"]),
-                                  shape=(n, n))
-        obj.b = arrays["b"]
-        for name in ("W_in", "W_fb", "state_", "last_output_"):
-            setattr(obj, name, arrays.get(name))
-        if "readout" in params:
-            rcls = saveable_class(params["readout"]["class"])
-            r_arrays = {k[len("readout."):]: v for k, v in arrays.items()
-                        if k.startswith("readout.")}
-            obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
-            obj.readout = obj._params["readout"] = clone(obj.readout_)
-            obj.n_outputs_ = params["n_outputs_"]
-        return obj
 
 
 ESN = EchoStateNetwork

@@ -5,28 +5,30 @@ The update (Jaeger 2001; leaky integrator, Jaeger et al. 2007)::
     x(t+1) = (1 - a) x(t) + a tanh(W x(t) + d(t+1)),   d = W_in u + W_fb y + b (+ noise)
 
 A batch of B sequences is stepped together; what costs time is ``W x`` at every
-step, so the state layout and kernel are chosen by the form of ``W``:
+step, so the state layout and kernel are chosen by the product with ``W``, dense
+(BLAS) or CSR.  The compiled loop chooses it by the fraction of non-zero weights
+(CSR at or below ``_DENSE_ABOVE``), the numpy loop by how ``W`` is stored:
 
 ``"vector"`` (B = 1)
-    x (N,); ``W @ x`` by BLAS gemv (dense W) or the CSR mat-vec (sparse W).
-``"rows"`` (B > 1, dense W)
+    x (N,); ``W @ x`` by BLAS gemv or a CSR mat-vec.
+``"rows"`` (B > 1, dense product)
     x (B, N) row-major; ``x @ Wᵀ`` by BLAS gemm with ``Wᵀ`` kept contiguous, the
     new states written straight into the output rows.
-``"columns"`` (B > 1, sparse W)
+``"columns"`` (B > 1, CSR product)
     x (N, B); CSR times a dense block, so every stored weight multiplies a
-    contiguous row of B states; a chunk of steps is kept time-major and
-    transposed into the output once.
+    contiguous row of B states (numpy: a chunk of steps is kept time-major and
+    transposed into the output once; compiled: written into the output rows).
 
 Inputs are projected a chunk of steps at a time into a reused buffer (one matrix
-product for the chunk's steps), so a long run holds O(chunk x B x N) work memory
-besides the states it returns.
+product for the chunk's steps and sequences, the bias folded in as one more
+input), so a long run holds O(chunk x B x N) work memory besides the states.
 
 The steps of a chunk run in a small compiled loop (``_esn_kernel.c``, built and
 cached by :mod:`biornn.rate._compiled`) when it builds: BLAS gemm/gemv per step for
-dense ``W``, a fused CSR x block product, tanh and leak for sparse ``W``, with no
-Python between steps.  Without a C compiler the numpy loop below runs instead;
-both compute the same update (``tests/rate/test_esn_batch.py`` checks they agree
-to rounding).
+the dense product; the CSR product, tanh and leak fused per step for the sparse
+one; no Python between steps.  Without a C compiler (or with
+``BIORNN_NO_COMPILE=1``) the numpy loop runs instead; both compute the same update
+(``tests/rate/test_esn_batch.py`` checks they agree to rounding).
 """
 
 from __future__ import annotations
