@@ -94,6 +94,7 @@ class ReservoirLoop:
 
     _CHUNK = 256          # most time steps whose input drive is projected at once
     _CHUNK_ENTRIES = 2**16  # and most entries (steps x batch x units): the chunk stays in L2
+    _BLOCK_ROWS = 512     # rows of states (steps x batch) a streamed fit gets per block
     # Above this fraction of non-zero weights the compiled loop multiplies by a dense W
     # (BLAS), below it by CSR: at density 0.1 the CSR loop is the faster at N = 100 and
     # 1000 for B = 1 and 32 ('kernels' part of benchmarks/esn_batch.py prints both).
@@ -189,14 +190,18 @@ class ReservoirLoop:
 
         U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None; ``Yfb[:, t]`` is the
         output fed back into the update that produces ``x(t)``, i.e. y(t-1).
-        ``states`` is (B, t1 - t0, N) for steps t0..t1-1: a view of ``out``
-        (B, T, N) when given, else a buffer reused for the next chunk.
+        ``states`` is (B, t1 - t0, N) for steps t0..t1-1 (at least ``_BLOCK_ROWS``
+        rows of B x steps when T allows): a view of ``out`` (B, T, N) when given,
+        else a buffer reused for the next block.
         """
         B, N = X0.shape
         T = U.shape[1] if U is not None else Yfb.shape[1]
         layout = self._layout(B)
         chunk = int(min(self._CHUNK, max(8, self._CHUNK_ENTRIES // (B * N))))
-        buf = None if out is not None else np.empty((B, chunk, N), dtype=self.dtype)
+        # steps per yielded block: a streamed fit hands the readout many rows at once
+        # (syrk of a few rows per call is memory-bound), the drive stays chunk-sized
+        block = T if out is not None else int(min(T, max(chunk, -(-self._BLOCK_ROWS // B))))
+        buf = None if out is not None else np.empty((B, block, N), dtype=self.dtype)
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
         if compiled is not None and ldo < 2**31:
@@ -207,12 +212,14 @@ class ReservoirLoop:
             given = layout
         shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
         drive = np.empty((chunk,) + shape, dtype=self.dtype)
-        for t0 in range(0, T, chunk):
-            t1 = min(T, t0 + chunk)
-            dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
-            dest = out[:, t0:t1] if out is not None else buf[:, :t1 - t0]
-            steps(dr, dest)
-            yield t0, dest
+        for b0 in range(0, T, block):
+            b1 = min(T, b0 + block)
+            dest = out[:, b0:b1] if out is not None else buf[:, :b1 - b0]
+            for t0 in range(b0, b1, chunk):
+                t1 = min(b1, t0 + chunk)
+                dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
+                steps(dr, dest[:, t0 - b0:t1 - b0])
+            yield b0, dest
 
     def _kernel_steps(self, lib, X0, form, arrays):
         """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``."""
