@@ -96,8 +96,9 @@ class ReservoirLoop:
     _CHUNK_ENTRIES = 2**16  # and most entries (steps x batch x units): the chunk stays in L2
     _BLOCK_ROWS = 512     # rows of states (steps x batch) a streamed fit gets per block
     # Above this fraction of non-zero weights the compiled loop multiplies by a dense W
-    # (BLAS), below it by CSR: at density 0.1 the CSR loop is the faster at N = 100 and
-    # 1000 for B = 1 and 32 ('kernels' part of benchmarks/esn_batch.py prints both).
+    # (BLAS), at or below it by CSR: at density 0.1 CSR is the faster at N = 100 and 1000
+    # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
+    # ('kernels' part of benchmarks/esn_batch.py prints the table).
     _DENSE_ABOVE = 0.2
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
