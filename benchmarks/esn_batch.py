@@ -2,9 +2,13 @@
 
 Parts (``--parts`` picks a subset):
   batch    32 sequences x 1,000 steps run as one batch against the same 32 run one
-           at a time by the default single-sequence path (N = 100 and 1,000, density
-           0.1; float64 and float32), for each batch layout: rows (dense Wᵀ, BLAS gemm)
-           and columns (sparse W x a block of states); * marks the default layout
+           at a time (N = 100 and 1,000, density 0.1; float64 and float32), with the
+           compiled reservoir loop and with the numpy loop (the path before it, and the
+           one used without a C compiler); then the floor arithmetic sets: the batch's
+           product at this core's large-GEMM rate plus tanh at numpy's vector rate, and
+           the largest speed-up that floor allows against the measured one-by-one time
+  kernels  seconds per step of the compiled loop with a dense product (BLAS gemm/gemv)
+           and with CSR, by density, for B = 1 and 32: where the switch belongs
   single   one sequence against a bare scipy.sparse loop (the floor) at N = 100, 1,000
            (density 0.1) and 10,000 (density 0.01)
   float32  NARMA-10 test NRMSE with float64 states and normal equations, float32
@@ -16,26 +20,21 @@ Parts (``--parts`` picks a subset):
 reservoirpy is an optional peer: where installed, its batched run (3-D input) is
 timed beside biornn's; where not, the script says it is absent.
 
-Usage: ``python benchmarks/esn_batch.py [--quick] [--parts batch,single,float32]``.
+Usage: ``python benchmarks/esn_batch.py [--quick] [--parts batch,kernels,single,float32]``.
 BLAS is pinned to one thread; each timing is the median of ``--repeats`` runs, the
-two sides of a ratio measured alternately so that load on the machine hits both.
+two sides of a ratio measured alternately so that load on the machine hits both;
+``batch`` and ``kernels`` time CPU seconds of this process (``time.process_time``),
+which other processes on a shared machine disturb less than wall time.
 """
 
 from __future__ import annotations
 
-import os
+import _bench  # noqa: I001  (the script beside this one: pins BLAS before numpy loads)
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
-import argparse  # noqa: E402
-import importlib.metadata as md  # noqa: E402
-import platform  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 import scipy.stats  # noqa: E402
 
@@ -48,48 +47,92 @@ except ImportError:  # the peer is optional
     reservoirpy = None
 
 
-def paired_medians(functions, repeats):
-    """Median seconds of each function, called in turn ``repeats`` times."""
-    times = [[] for _ in functions]
-    for _ in range(repeats):
-        for fn, ts in zip(functions, times):
-            t0 = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - t0)
-    return [float(np.median(ts)) for ts in times]
+paired_medians = _bench.paired_medians
+
+
+def core_rates(dtype):
+    """This core's large-GEMM flop rate and numpy's tanh time per element."""
+    a = np.random.default_rng(0).standard_normal((1500, 1500)).astype(dtype)
+    t_gemm = min(paired_medians([lambda: a @ a], 1, clock=time.process_time)[0]
+                 for _ in range(3))
+    v = a.ravel()[:2**18].copy()
+    t_tanh = min(paired_medians([lambda: np.tanh(v, out=v)], 1, clock=time.process_time)[0]
+                 for _ in range(5))
+    return 2 * 1500**3 / t_gemm, t_tanh / v.size
 
 
 def part_batch(args):
     B, T = 32, (300 if args.quick else 1000)
-    print(f"\n== {B} sequences x {T} steps: batched vs one at a time (seconds) ==")
+    print(f"\n== {B} sequences x {T} steps: batched vs one at a time (CPU seconds) ==")
     U = np.random.default_rng(1).uniform(-0.5, 0.5, (B, T, 1))
-    print(f"{'N':>5} {'dtype':>8} {'layout':>9} {'batched':>9} {'one by one':>11} "
+    cpu = time.process_time
+    print(f"{'N':>5} {'dtype':>8} {'loop':>9} {'layout':>8} {'batched':>8} {'one by one':>11} "
           f"{'speed-up':>9}")
+    floors = []
     for n in (100, 1000):
         for dtype in ("float64", "float32"):
-            # one at a time with the default single-sequence path, against each batch layout
-            default = bn.ESN(n, density=0.1, input_scaling=0.1, dtype=dtype, seed=0)
-            for sparse in (False, True):
-                esn = bn.ESN(n, density=0.1, input_scaling=0.1, dtype=dtype, sparse=sparse,
-                             seed=0)
-                esn.run(U[:2, :10])
-                default.run(U[0, :10])
-                t_batch, t_loop = paired_medians(
-                    [lambda: esn.run(U), lambda: [default.run(U[i]) for i in range(B)]],
-                    args.repeats)
-                mark = "*" if sp.issparse(default.W) == sparse else " "
-                print(f"{n:5d} {dtype:>8} {esn._layout(B):>8}{mark} {t_batch:9.3f} "
-                      f"{t_loop:11.3f} {t_loop / t_batch:8.1f}x")
+            esn = bn.ESN(n, density=0.1, input_scaling=0.1, dtype=dtype, seed=0)
+            old = bn.ESN(n, density=0.1, input_scaling=0.1, dtype=dtype, seed=0)
+            old._compiled_loop = False
+            for e in (esn, old):
+                e.run(U[:2, :10])
+            t_b, t_1, t_ob, t_o1 = paired_medians(
+                [lambda: esn.run(U), lambda: [esn.run(U[i]) for i in range(B)],
+                 lambda: old.run(U), lambda: [old.run(U[i]) for i in range(B)]],
+                args.repeats, clock=cpu)
+            for name, e, tb, t1 in (("compiled", esn, t_b, t_1), ("numpy", old, t_ob, t_o1)):
+                print(f"{n:5d} {dtype:>8} {name:>9} {e._layout(B):>8} {tb:8.3f} {t1:11.3f} "
+                      f"{t1 / tb:8.1f}x")
+            print(f"{n:5d} {dtype:>8}  batched compiled vs one by one in the numpy loop: "
+                  f"{t_o1 / t_b:.1f}x")
+            rate, tanh = core_rates(dtype)
+            nnz = esn._compiled_W()[1][2].size if esn._product() == "csr" else n * n
+            floor = (2 * nnz * B / rate + tanh * B * n) * T     # the batch's floor, seconds
+            floors.append((n, dtype, rate, tanh, nnz, floor, t_b, t_1))
         if reservoirpy is not None:
             esn = bn.ESN(n, density=0.1, input_scaling=0.1, seed=0)
             esn.run(U[0, :2])
             res = RpyReservoir(n, lr=1.0, W=esn.W, Win=esn.W_in, bias=esn.b, input_dim=1)
             t_rpy, t_ours = paired_medians([lambda: res.run(U), lambda: esn.run(U)],
-                                           args.repeats)
+                                           args.repeats, clock=cpu)
             print(f"{n:5d}  reservoirpy batched {t_rpy:.3f} s, biornn {t_ours:.3f} s, "
                   f"ratio {t_rpy / t_ours:.2f}")
     if reservoirpy is None:
         print("reservoirpy: absent, no peer figure")
+    print("\nFloor of the batched run: its product (2 x nnz x B flops per step) at this core's "
+          "large-GEMM rate, plus B N tanh at numpy's vector rate")
+    print(f"{'N':>5} {'dtype':>8} {'GEMM GF/s':>10} {'tanh ns':>8} {'nnz':>8} {'floor s':>8} "
+          f"{'batched s':>10} {'largest speed-up':>17} {'measured':>9}")
+    for n, dtype, rate, tanh, nnz, floor, t_b, t_1 in floors:
+        print(f"{n:5d} {dtype:>8} {rate / 1e9:10.1f} {tanh * 1e9:8.2f} {nnz:8d} {floor:8.3f} "
+              f"{t_b:10.3f} {t_1 / floor:16.1f}x {t_1 / t_b:8.1f}x")
+
+
+def part_kernels(args):
+    T = 100 if args.quick else 300
+    print(f"\n== Compiled loop, dense product vs CSR: CPU microseconds per step ({T} steps, "
+          f"float64) ==")
+    if bn.rate.reservoir_loop._kernel() is None:
+        print("the compiled loop did not build here: "
+              + bn.rate._compiled.build_error("esn"))
+        return
+    print(f"{'N':>5} {'density':>8} {'B':>3} {'dense':>9} {'csr':>9} {'faster':>7}")
+    for n in (100, 1000):
+        for density in (0.05, 0.1, 0.2, 0.3, 0.5):
+            for B in (1, 32):
+                U = np.random.default_rng(1).uniform(-0.5, 0.5, (B, T, 1))
+                nets = []
+                for threshold in (0.0, 1.0):     # always dense, always CSR
+                    e = bn.ESN(n, density=density, input_scaling=0.1, seed=0)
+                    e._DENSE_ABOVE = threshold
+                    e.run(U[:, :5])
+                    nets.append(e)
+                t_d, t_c = paired_medians([lambda: nets[0].run(U), lambda: nets[1].run(U)],
+                                          args.repeats, clock=time.process_time)
+                print(f"{n:5d} {density:8.2f} {B:3d} {t_d / T * 1e6:9.1f} {t_c / T * 1e6:9.1f} "
+                      f"{'dense' if t_d < t_c else 'csr':>7}")
+    print(f"the compiled loop switches to the dense product above density "
+          f"{bn.ESN._DENSE_ABOVE}")
 
 
 def bare_sparse_loop(W, W_in, u):
@@ -169,25 +212,9 @@ def part_float32(args):
         print(f"{name}: {t:.2f} s ({times[0] / t:.2f}x float64)")
 
 
-PARTS = {"batch": part_batch, "single": part_single, "float32": part_float32}
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="shorter runs, fewer seeds")
-    parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    print(f"biornn {bn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"python {platform.python_version()}, BLAS threads pinned to 1")
-    if reservoirpy is None:
-        print("reservoirpy: absent (pip install -e '.[bench]'); printing biornn's figures only")
-    else:
-        print(f"reservoirpy {md.version('reservoirpy')}")
-    for name in args.parts.split(","):
-        PARTS[name.strip()](args)
+PARTS = {"batch": part_batch, "kernels": part_kernels, "single": part_single,
+         "float32": part_float32}
 
 
 if __name__ == "__main__":
-    main()
+    _bench.main(__doc__, PARTS, repeats=5, peer=reservoirpy)

@@ -14,7 +14,8 @@ Parts (``--parts`` picks a subset):
   ridge   seconds for the ridge fit on N = 10,000 states of 10,000 steps
   mg      Mackey-Glass 84-step closed-loop NRMSE (Jaeger & Haas 2004 protocol)
   mc      memory capacity MC/N for N = 50 and 100 and each topology
-  long    fit + run of 50,000 steps at N = 10,000 (streamed into the ridge statistics)
+
+Long runs (fit + run of 50,000 steps at N = 10,000) are timed by benchmarks/esn_long.py.
 
 Usage: ``python benchmarks/esn_vs_reservoirpy.py [--quick] [--parts narma,speed,...]``.
 BLAS is pinned to one thread; timings are medians of ``--repeats`` runs.
@@ -22,19 +23,10 @@ BLAS is pinned to one thread; timings are medians of ``--repeats`` runs.
 
 from __future__ import annotations
 
-import os
+import _bench  # noqa: I001  (the script beside this one: pins BLAS before numpy loads)
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"
-
-import argparse  # noqa: E402
-import importlib.metadata as md  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-import scipy  # noqa: E402
 import scipy.linalg as sla  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
@@ -186,47 +178,10 @@ def part_mc(args):
         print(f"{topology:>10}: N=50 {row[0]:.3f}   N=100 {row[1]:.3f}")
 
 
-def part_long(args):
-    n, steps = (2000, 10_000) if args.quick else (10_000, 50_000)
-    print(f"\n== Fit + run of {steps} steps at N = {n} (density {100 / n:g}), streamed ==")
-    u, y = bn.tasks.narma(steps, seed=0)
-    for dtype in ("float64", "float32"):
-        esn = bn.ESN(n, density=100 / n, input_scaling=0.1, seed=0, dtype=dtype,
-                     readout=bn.Ridge(alpha=1e-6, dtype=dtype))
-        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
-        t0 = time.perf_counter()
-        esn.fit(u, y, washout=200)
-        seconds = time.perf_counter() - t0
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
-        itemsize = np.dtype(dtype).itemsize
-        print(f"{dtype} states and normal equations: biornn {seconds:.1f} s, peak memory "
-              f"{rss:.0f} MiB (before: {rss0:.0f} MiB; the states alone would take "
-              f"{steps * n * itemsize / 2**20:.0f} MiB)")
-    print("For scale, reservoirpy reports 121 s on its numpy path and 20 s with its JAX "
-          "backend for this workload; the accuracy cost of float32 is printed by "
-          "benchmarks/esn_batch.py --parts float32")
-
-
 PARTS = {"narma": part_narma, "speed": part_speed, "ridge": part_ridge, "mg": part_mg,
-         "mc": part_mc, "long": part_long}
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer seeds")
-    parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    print(f"biornn {bn.__version__}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"python {platform.python_version()}, BLAS threads pinned to 1")
-    if reservoirpy is None:
-        print("reservoirpy: absent (pip install -e '.[bench]'); printing biornn's figures only")
-    else:
-        print(f"reservoirpy {md.version('reservoirpy')}")
-    for name in args.parts.split(","):
-        PARTS[name.strip()](args)
+         "mc": part_mc}
 
 
 if __name__ == "__main__":
-    main()
+    _bench.main(__doc__, PARTS, repeats=3, peer=reservoirpy,
+                quick_help="smaller sizes, fewer seeds")

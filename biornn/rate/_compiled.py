@@ -30,7 +30,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-__all__ = ["load", "build_error", "blas_pointer", "cache_dir"]
+__all__ = ["load", "build_error", "blas_pointer", "cache_dir", "address"]
 
 _HERE = Path(__file__).resolve().parent
 # Tried in order: vectorised tanh through glibc's libmvec, then plain libm.
@@ -137,3 +137,15 @@ def blas_pointer(routine):
     api.PyCapsule_GetPointer.restype = ctypes.c_void_p
     api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
     return api.PyCapsule_GetPointer(capsule, api.PyCapsule_GetName(capsule))
+
+
+def address(a, dtype, kernel):
+    """Address of ``a`` for a C kernel that needs a C-contiguous array of ``dtype``.
+
+    Raises TypeError naming ``kernel`` otherwise (an internal error: the callers
+    allocate what they pass).
+    """
+    if not (a.flags.c_contiguous and a.dtype == dtype):
+        raise TypeError(f"internal: the {kernel} kernel needs C-contiguous {dtype} arrays, "
+                        f"got {a.dtype} with strides {a.strides}")
+    return a.ctypes.data

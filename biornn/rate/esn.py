@@ -13,14 +13,15 @@ feeds the network's own output back (closed loop).
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .._rng import as_generator
 from .._validate import (as_float_array, as_sequences, check_bool, check_choice,
                          check_in_range, check_memory, check_nonnegative,
-                         check_nonnegative_int, check_positive_int, restore_form)
-from ..io import Array, Saved, maybe, register_saveable, saveable_class
-from ..readout import Estimator, Ridge, clone, not_fitted_error, r2_score
+                         check_positive_int, restore_form)
+from ..io import register_saveable
+from ..readout import Estimator
+from .esn_io import SavedESN
+from .esn_readout import ReadoutTraining, sequence_lengths
 from .reservoir import TOPOLOGIES, reservoir_matrix, reservoir_nbytes
 from .reservoir_loop import ReservoirLoop, step
 
@@ -28,7 +29,7 @@ __all__ = ["EchoStateNetwork", "ESN", "step"]
 
 
 @register_saveable
-class EchoStateNetwork(ReservoirLoop, Estimator):
+class EchoStateNetwork(ReservoirLoop, ReadoutTraining, SavedESN, Estimator):
     """Echo state network with a shared ridge readout (Jaeger 2001; Jaeger & Haas 2004).
 
     ``x(t+1) = (1 - a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)`` with leak
@@ -74,13 +75,16 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
         left untouched; the trained copy is ``readout_``); default
         ``Ridge(alpha=1e-6)``.
     sparse : bool, optional
-        Store ``W`` as scipy.sparse; default chooses by size and density.  A
-        batch of sequences is stepped as row-major states times dense ``Wᵀ``
-        (BLAS) or as sparse ``W`` times a block of column states.
+        Store ``W`` as scipy.sparse; default chooses by size and density.  The
+        time loop runs compiled where a C compiler is found
+        (:mod:`biornn.rate.reservoir_loop`) and multiplies by ``W`` in CSR form below
+        20% non-zero weights, dense (BLAS) above, whatever the storage; a batch of
+        sequences is stepped together (row-major states times ``Wᵀ``, or CSR times a
+        block of column states).
     dtype : {"float64", "float32"}, default "float64"
-        Precision of the weights and states; ``"float32"`` speeds up batched runs
-        (``benchmarks/esn_batch.py`` prints the speed and the NARMA-10 accuracy of
-        both).  The default readout stays float64; pass
+        Precision of the weights and states; ``"float32"`` speeds up runs and
+        long fits (``benchmarks/esn_batch.py`` and ``benchmarks/esn_long.py`` print
+        the speed and the NARMA-10 accuracy of both).  The default readout stays float64; pass
         ``readout=Ridge(..., dtype="float32")`` for single-precision normal
         equations too.
     seed : None, int or numpy.random.Generator
@@ -246,9 +250,9 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
             Y, tform = as_sequences("teacher", teacher)
             if U is None:
                 form = tform
-            elif _lengths(U) != _lengths(Y):
+            elif sequence_lengths(U) != sequence_lengths(Y):
                 raise ValueError(f"inputs and teacher must have the same lengths, got "
-                                 f"{_lengths(U)} and {_lengths(Y)}")
+                                 f"{sequence_lengths(U)} and {sequence_lengths(Y)}")
         if isinstance(U if U is not None else Y, list):  # ragged: one sequence at a time
             n = len(U if U is not None else Y)
             outs = [self.run(None if U is None else U[i], teacher=None if Y is None else Y[i],
@@ -341,202 +345,10 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
                 raise ValueError("readout is None: pass readout=Ridge(...) before setting "
                                  f"{sorted('readout__' + k for k in nested)}")
             own["readout"].set_params(**nested)
-        for name in ("W_in", "W_fb", "_WT", "readout_", "n_outputs_"):
+        for name in ("W_in", "W_fb", "_WT", "_CSR", "readout_", "n_outputs_"):
             self.__dict__.pop(name, None)
         self.__init__(**own)
         return self
-
-    def score(self, inputs, targets, *, washout=0):
-        """R² of :meth:`predict` against ``targets`` after ``washout`` steps of
-        every sequence, averaged uniformly over outputs (scikit-learn's score)."""
-        washout = check_nonnegative_int("washout", washout)
-        Y, _ = as_sequences("targets", targets)
-        P = self.predict(inputs)
-        P = [P] if isinstance(P, np.ndarray) and P.ndim == 2 else list(P)
-        seqs_Y = Y if isinstance(Y, list) else list(Y)
-        y = np.concatenate([s[washout:] for s in seqs_Y])
-        p = np.concatenate([np.reshape(s, (s.shape[0], -1))[washout:] for s in P])
-        return r2_score(y, p.reshape(y.shape))
-
-    # -- training -------------------------------------------------------------
-    def _features(self, X, U):
-        if not self.include_input:
-            return X
-        return np.concatenate([X, U.astype(X.dtype)], axis=-1)
-
-    def fit(self, inputs, targets, *, washout=0, initial_state=None):
-        """Collect states (teacher-forced if feedback is on) and train the readout.
-
-        Parameters
-        ----------
-        inputs : (T, D), (B, T, D), list of (T_i, D), or None (feedback only)
-        targets : same form, with O outputs
-        washout : int, default 0
-            Initial steps of every sequence left out of the readout's training.
-
-        Returns
-        -------
-        self
-        """
-        washout = check_nonnegative_int("washout", washout)
-        Y, _ = as_sequences("targets", targets)
-        U = None if inputs is None else as_sequences("inputs", inputs)[0]
-        if U is not None and _lengths(U) != _lengths(Y):
-            raise ValueError(f"inputs and targets must have the same lengths, got "
-                             f"{_lengths(U)} and {_lengths(Y)}")
-        if washout >= min(_lengths(Y)):
-            raise ValueError(f"washout ({washout}) must be shorter than the sequences "
-                             f"({min(_lengths(Y))} steps)")
-        self.n_outputs_ = (Y[0] if isinstance(Y, list) else Y[0]).shape[-1]
-        if self.include_input and U is None:
-            raise ValueError("include_input=True needs inputs")
-        readout = clone(Ridge(alpha=1e-6) if self.readout is None else self.readout)
-        if hasattr(readout, "accumulate") and hasattr(readout, "solve"):
-            return self._fit_streaming(readout, U, Y, washout, initial_state)
-        X = self.run(U, teacher=Y if self.has_feedback else None,
-                     initial_state=initial_state, _noise=True)
-        seqs_X = X if isinstance(X, list) else list(X)
-        seqs_Y = Y if isinstance(Y, list) else list(Y)
-        seqs_U = [None] * len(seqs_X) if U is None else (U if isinstance(U, list) else list(U))
-        feats = np.concatenate([self._features(x, u)[washout:]
-                                for x, u in zip(seqs_X, seqs_U)])
-        self.readout_ = readout.fit(feats, np.concatenate([y[washout:] for y in seqs_Y]))
-        self.last_output_ = seqs_Y[-1][-1].copy()
-        return self
-
-    def _fit_streaming(self, readout, U, Y, washout, initial_state):
-        """Train a streaming readout (``accumulate`` then ``solve``, as :class:`Ridge`).
-
-        Memory is O(N²) for the readout's statistics plus one chunk of states,
-        whatever the length of the run; rows keep the cross-validation folds of
-        one contiguous fit over the sequences in order.
-        """
-        if isinstance(Y, list):  # ragged: one sequence at a time
-            groups = [(None if U is None else U[i][None], Y[i][None]) for i in range(len(Y))]
-        else:
-            groups = [(U, Y)]
-        lengths = _lengths(Y)
-        total = sum(L - washout for L in lengths)
-        n_folds = getattr(readout, "n_folds", 1)
-        starts = [a[0] for a in np.array_split(np.arange(total), max(n_folds, 1)) if a.size]
-        seq_offset = np.concatenate([[0], np.cumsum([L - washout for L in lengths])])
-        noise = np.random.default_rng(self._noise_seed)
-        first_seq = 0
-        for Ug, Yg in groups:
-            B = Yg.shape[0]
-            if Ug is not None:
-                self._ensure_input(Ug.shape[2])
-                Ug = Ug.astype(self.dtype)
-            Yfb = self._feedback(Yg if self.has_feedback else None, None, B)
-            for t0, chunk in self._collect_chunks(Ug, self._initial(initial_state, B), Yfb,
-                                                  noise):
-                t1 = t0 + chunk.shape[1]
-                last = chunk[-1, -1].copy()
-                lo = max(washout, t0)
-                if lo >= t1:
-                    continue
-                feats = chunk[:, lo - t0:]
-                if self.include_input:
-                    feats = np.concatenate([feats, Ug[:, lo:t1]], axis=-1)
-                rows = (seq_offset[first_seq:first_seq + B, None]
-                        + np.arange(lo - washout, t1 - washout)[None, :]).ravel()
-                readout.accumulate(feats.reshape(-1, feats.shape[-1]),
-                                   Yg[:, lo:t1].reshape(-1, Yg.shape[2]),
-                                   folds=np.searchsorted(starts, rows, side="right") - 1)
-            first_seq += B
-        self.readout_ = readout.solve()
-        self.state_ = np.array(last)
-        self.last_output_ = (Y[-1] if isinstance(Y, list) else Y[-1])[-1].copy()
-        return self
-
-    def _readout_out(self, feats):
-        out = np.asarray(self.readout_.predict(feats.reshape(-1, feats.shape[-1])))
-        return out.reshape(*feats.shape[:-1], -1)
-
-    def _check_trained(self):
-        if not hasattr(self, "readout_"):
-            raise not_fitted_error("this ESN has no trained readout; call fit first")
-
-    def predict(self, inputs, *, initial_state=None, reset=True):
-        """Readout outputs for new inputs, same form as ``inputs`` with O outputs.
-
-        Without feedback this is ``readout(run(inputs))``; with feedback the
-        network runs closed loop, feeding back its own outputs.  ``reset=False``
-        starts from :attr:`state` (and the last output), as in :meth:`run`.
-        """
-        self._check_trained()
-        if not check_bool("reset", reset):
-            if initial_state is not None:
-                raise ValueError("give initial_state or reset=False, not both")
-            initial_state = self.state_
-        if self.has_feedback:
-            U, form = as_sequences("inputs", inputs)
-            seqs = U if isinstance(U, list) else list(U)
-            X0 = self._initial(initial_state, len(seqs))
-            y0 = np.zeros(self.n_outputs_) if reset or self.last_output_ is None \
-                else self.last_output_
-            saved = self.state_, self.last_output_
-            outs = [self.generate(len(u), inputs=u, initial_state=X0[i], initial_output=y0)
-                    for i, u in enumerate(seqs)]
-            self.state_, self.last_output_ = saved  # predict does not move the network
-            return restore_form(outs if isinstance(U, list) else np.stack(outs), form)
-        X = self.run(inputs, initial_state=initial_state)
-        U, form = as_sequences("inputs", inputs)
-        if isinstance(X, list):
-            return [self._readout_out(self._features(x, u)) for x, u in zip(X, U)]
-        Xb = X[None] if form == "single" else np.asarray(X)
-        return restore_form(self._readout_out(self._features(Xb, U)), form)
-
-    def generate(self, n_steps, *, inputs=None, initial_state=None, initial_output=None):
-        """Run closed loop for ``n_steps``, feeding the readout's output back.
-
-        Starts from ``initial_state`` and ``initial_output`` (defaults: the state
-        and output where the last :meth:`fit` or :meth:`run` ended), i.e.::
-
-            x(t+1) = (1-a) x(t) + a tanh(W x(t) + W_in u(t+1) + W_fb y(t) + b)
-            y(t+1) = W_out x(t+1) + c
-
-        Returns
-        -------
-        ndarray (n_steps, O)
-        """
-        self._check_trained()
-        n_steps = check_positive_int("n_steps", n_steps)
-        if self.include_input and inputs is None:
-            raise ValueError("this ESN's readout sees the inputs (include_input=True): "
-                             "pass inputs of n_steps rows")
-        x = self.state_ if initial_state is None else \
-            as_float_array("initial_state", initial_state, shape=(self.n_units,))
-        if x is None:
-            x = np.zeros(self.n_units)
-        y = self.last_output_ if initial_output is None else \
-            as_float_array("initial_output", initial_output, ndim=1)
-        if y is None:
-            y = np.zeros(self.n_outputs_)
-        U = None
-        if inputs is not None:
-            U = as_float_array("inputs", inputs, ndim=(1, 2))
-            U = U[:, None] if U.ndim == 1 else U
-            if U.shape[0] != n_steps:
-                raise ValueError(f"inputs must have n_steps={n_steps} rows, got {U.shape[0]}")
-            self._ensure_input(U.shape[1])
-            drive_u = U @ self.W_in.T + self.b
-        else:
-            drive_u = np.broadcast_to(self.b, (n_steps, self.n_units))
-        x = np.array(x, dtype=self.dtype)
-        W_fb = self.W_fb if self.has_feedback else None
-        coef = np.atleast_2d(self.readout_.coef_)
-        icpt = np.atleast_1d(self.readout_.intercept_)
-        outs = np.empty((n_steps, coef.shape[0]))
-        n_x = self.n_units
-        for t in range(n_steps):
-            drive = drive_u[t] + (W_fb @ y if W_fb is not None else 0.0)
-            x = step(x, drive.astype(self.dtype), self.W, self.leak_rate)
-            feat = x if not self.include_input else np.concatenate([x, U[t]])
-            y = coef[:, :n_x] @ x + icpt if not self.include_input else coef @ feat + icpt
-            outs[t] = y
-        self.state_, self.last_output_ = x, y
-        return outs
 
     # -- diagnostics ----------------------------------------------------------
     def echo_state_check(self, inputs, *, n_pairs=5, tol=1e-6, seed=None):
@@ -563,79 +375,6 @@ class EchoStateNetwork(ReservoirLoop, Estimator):
         d = np.linalg.norm(X[0::2] - X[1::2], axis=2)
         return bool(np.all(d[:, -1] < tol)), d
 
-    # -- persistence ----------------------------------------------------------
-    _PARAMS = ("n_units", "spectral_radius", "leak_rate", "input_scaling", "density",
-               "topology", "bias_scaling", "feedback_scaling", "noise", "include_input")
-    # what a saved state must hold, checked by biornn.io.load before _from_state
-    _SAVED = {"n_units": check_positive_int, "n_outputs_": maybe(check_positive_int),
-              "W": Array(("n_units", "n_units"), optional=True),
-              "W_data": Array(("nnz",), optional=True),
-              "W_indices": Array(("nnz",), kind="iu", below="n_units", optional=True),
-              "W_indptr": Array(("n_units+1",), kind="iu", below="nnz+1", optional=True),
-              "b": Array(("n_units",)), "W_in": Array(("n_units", None), optional=True),
-              "W_fb": Array(("n_units", "n_outputs_"), optional=True),
-              "state_": Array(("n_units",), optional=True),
-              "last_output_": Array(("n_outputs_",), optional=True),
-              "readout": Saved("readout.", optional=True)}
-
-    def _get_state(self):
-        params = {k: getattr(self, k) for k in self._PARAMS}
-        params["dtype"] = str(self.dtype)
-        params["seed"] = self.seed if isinstance(self.seed, (int, type(None))) else None
-        # generator states, so weights not drawn yet and training noise come out the same
-        params["rng_in"] = self._rng_in.bit_generator.state
-        params["rng_fb"] = self._rng_fb.bit_generator.state
-        params["noise_seed"] = self._noise_seed
-        arrays = {"b": self.b}
-        if sp.issparse(self.W):
-            W = self.W.tocsr()
-            arrays.update(W_data=W.data, W_indices=W.indices, W_indptr=W.indptr)
-        else:
-            arrays["W"] = self.W
-        for name in ("W_in", "W_fb", "state_", "last_output_"):
-            if getattr(self, name) is not None:
-                arrays[name] = getattr(self, name)
-        if hasattr(self, "readout_"):
-            r_params, r_arrays = self.readout_._get_state()
-            params["readout"] = {"class": type(self.readout_).__name__, "params": r_params}
-            params["n_outputs_"] = self.n_outputs_
-            arrays.update({f"readout.{k}": v for k, v in r_arrays.items()})
-        return params, arrays
-
-    @classmethod
-    def _from_state(cls, params, arrays):
-        kw = {k: params[k] for k in cls._PARAMS if k != "n_units"}
-        obj = cls.__new__(cls)
-        # W for one unit is drawn here and replaced by the saved one below.
-        EchoStateNetwork.__init__(obj, 1, dtype=params["dtype"], **kw)
-        obj.n_units, obj.seed = params["n_units"], params["seed"]
-        obj._params.update(n_units=obj.n_units, seed=obj.seed)
-        obj._rng_in.bit_generator.state = params["rng_in"]
-        obj._rng_fb.bit_generator.state = params["rng_fb"]
-        obj._noise_seed = params["noise_seed"]
-        if "W" in arrays:
-            obj.W = arrays["W"]
-        else:
-            n = params["n_units"]
-            obj.W = sp.csr_matrix((arrays["W_data"], arrays["W_indices"], arrays["W_indptr"]),
-                                  shape=(n, n))
-        obj.b = arrays["b"]
-        for name in ("W_in", "W_fb", "state_", "last_output_"):
-            setattr(obj, name, arrays.get(name))
-        if "readout" in params:
-            rcls = saveable_class(params["readout"]["class"])
-            r_arrays = {k[len("readout."):]: v for k, v in arrays.items()
-                        if k.startswith("readout.")}
-            obj.readout_ = rcls._from_state(params["readout"]["params"], r_arrays)
-            obj.readout = obj._params["readout"] = clone(obj.readout_)
-            obj.n_outputs_ = params["n_outputs_"]
-        return obj
-
 
 ESN = EchoStateNetwork
 
-
-def _lengths(seqs):
-    if isinstance(seqs, list):
-        return [s.shape[0] for s in seqs]
-    return [seqs.shape[1]] * seqs.shape[0]

@@ -5,26 +5,40 @@ The update (Jaeger 2001; leaky integrator, Jaeger et al. 2007)::
     x(t+1) = (1 - a) x(t) + a tanh(W x(t) + d(t+1)),   d = W_in u + W_fb y + b (+ noise)
 
 A batch of B sequences is stepped together; what costs time is ``W x`` at every
-step, so the state layout and kernel are chosen by the form of ``W``:
+step, so the state layout and kernel are chosen by the product with ``W``, dense
+(BLAS) or CSR.  The compiled loop chooses it by the fraction of non-zero weights
+(CSR at or below ``_DENSE_ABOVE``), the numpy loop by how ``W`` is stored:
 
 ``"vector"`` (B = 1)
-    x (N,); ``W @ x`` by BLAS gemv (dense W) or the CSR mat-vec (sparse W).
-``"rows"`` (B > 1, dense W)
+    x (N,); ``W @ x`` by BLAS gemv or a CSR mat-vec.
+``"rows"`` (B > 1, dense product)
     x (B, N) row-major; ``x @ Wᵀ`` by BLAS gemm with ``Wᵀ`` kept contiguous, the
     new states written straight into the output rows.
-``"columns"`` (B > 1, sparse W)
+``"columns"`` (B > 1, CSR product)
     x (N, B); CSR times a dense block, so every stored weight multiplies a
-    contiguous row of B states; a chunk of steps is kept time-major and
-    transposed into the output once.
+    contiguous row of B states (numpy: a chunk of steps is kept time-major and
+    transposed into the output once; compiled: written into the output rows).
 
-Inputs are projected a chunk of steps at a time into a reused buffer, so a long
-run holds O(chunk x B x N) work memory besides the states it returns.
+Inputs are projected a chunk of steps at a time into a reused buffer (one matrix
+product for the chunk's steps and sequences, the bias folded in as one more
+input), so a long run holds O(chunk x B x N) work memory besides the states.
+
+The steps of a chunk run in a small compiled loop (``_esn_kernel.c``, built and
+cached by :mod:`biornn.rate._compiled`) when it builds: BLAS gemm/gemv per step for
+the dense product; the CSR product, tanh and leak fused per step for the sparse
+one; no Python between steps.  Without a C compiler (or with
+``BIORNN_NO_COMPILE=1``) the numpy loop runs instead; both compute the same update
+(``tests/rate/test_esn_batch.py`` checks they agree to rounding).
 """
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 import scipy.sparse as sp
+
+from ._compiled import address, blas_pointer, load as load_compiled
 
 __all__ = ["step", "update_into", "ReservoirLoop"]
 
@@ -56,6 +70,21 @@ def update_into(pre, drive, x, leak_rate, out):
     return np.add(x, pre, out=out)
 
 
+def _kernel():
+    """The compiled reservoir loop (``_esn_kernel.c``) with its argument types, or None."""
+    lib = load_compiled("esn")
+    if lib is not None and not hasattr(lib, "_blas"):
+        p, i, l = ctypes.c_void_p, ctypes.c_int, ctypes.c_long
+        for suffix, real in (("f32", ctypes.c_float), ("f64", ctypes.c_double)):
+            dense, csr = getattr(lib, f"esn_dense_{suffix}"), getattr(lib, f"esn_csr_{suffix}")
+            dense.argtypes = [i, i, i, p, p, p, real, p, l, p, p, p]
+            csr.argtypes = [i, i, i, p, p, p, p, p, real, p, l, p]
+            dense.restype = csr.restype = None
+        lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"), blas_pointer(f"{c}gemv"))
+                     for t, c in ((np.float32, "s"), (np.float64, "d"))}
+    return lib
+
+
 class ReservoirLoop:
     """The state-collection loop of :class:`biornn.rate.esn.EchoStateNetwork`.
 
@@ -64,19 +93,62 @@ class ReservoirLoop:
     """
 
     _CHUNK = 256          # most time steps whose input drive is projected at once
-    _CHUNK_ENTRIES = 2**18  # and most entries (steps x batch x units) a chunk buffer holds
+    _CHUNK_ENTRIES = 2**16  # and most entries (steps x batch x units): the chunk stays in L2
+    _BLOCK_ROWS = 512     # rows of states (steps x batch) a streamed fit gets per block
+    # Above this fraction of non-zero weights the compiled loop multiplies by a dense W
+    # (BLAS), at or below it by CSR: at density 0.1 CSR is the faster at N = 100 and 1000
+    # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
+    # ('kernels' part of benchmarks/esn_batch.py prints the table).
+    _DENSE_ABOVE = 0.2
+    _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
+
+    def _product(self):
+        """How the loop multiplies by W: ``"dense"`` (BLAS) or ``"csr"``.
+
+        The numpy loop uses ``W`` as stored; the compiled loop chooses by the fraction
+        of non-zero weights (a dense copy of a sparse W only up to 256 MiB).
+        """
+        if not (self._compiled_loop and self._compiled_W() is not None):
+            return "csr" if sp.issparse(self.W) else "dense"
+        return self._compiled_W()[0]
 
     def _layout(self, B):
         """How a batch of B sequences is stepped: the state layout and kernel.
 
         ``"vector"`` (one sequence): x (N,), ``W @ x`` (BLAS gemv or CSR mat-vec).
-        ``"rows"`` (a batch, dense W): x (B, N) row-major, ``x @ Wᵀ`` by BLAS gemm.
-        ``"columns"`` (a batch, sparse W): x (N, B), CSR x dense block (each stored
-        weight multiplies a contiguous row of B states).
+        ``"rows"`` (a batch, dense product): x (B, N) row-major, ``x @ Wᵀ`` by BLAS gemm.
+        ``"columns"`` (a batch, CSR product): x (N, B), CSR x dense block (each
+        stored weight multiplies a contiguous row of B states).
         """
         if B == 1:
             return "vector"
-        return "columns" if sp.issparse(self.W) else "rows"
+        return "columns" if self._product() == "csr" else "rows"
+
+    def _compiled_W(self):
+        """``(form, arrays)`` for the compiled loop, cached per ``W``; None without it.
+
+        ``form`` is ``"csr"`` (arrays: int32 indptr, int32 indices, data) or
+        ``"dense"`` (arrays: ``Wᵀ`` C-contiguous, via :meth:`_transposed_W`).
+        """
+        cached = self.__dict__.get("_CSR")
+        if cached is not None and cached[0] is self.W:
+            return cached[1]
+        result = None
+        if _kernel() is not None:
+            W, n = self.W, self.n_units
+            nnz = W.nnz if sp.issparse(W) else int(np.count_nonzero(W))
+            small = n * n * self.dtype.itemsize <= 2**28
+            if nnz / (n * n) > self._DENSE_ABOVE and (small or not sp.issparse(W)):
+                result = ("dense", None)
+            elif nnz < 2**31:
+                Wc = sp.csr_matrix(W)
+                Wc.sum_duplicates()
+                result = ("csr", (Wc.indptr.astype(np.int32), Wc.indices.astype(np.int32),
+                                  np.ascontiguousarray(Wc.data, dtype=self.dtype)))
+            else:
+                result = ("dense", None) if not sp.issparse(W) else None
+        self._CSR = (self.W, result)
+        return result
 
     def _drive(self, U, Yfb, noise_rng, t0, t1, layout, out):
         """Everything that does not depend on x, for steps t0..t1, written into ``out``.
@@ -85,26 +157,33 @@ class ReservoirLoop:
         and columns layouts.  Projected a chunk of steps at a time, so a long run
         never holds a (T, N, B) drive array.
         """
-        def project(seqs, M):             # M (N, D) times the chunk of seqs (B, T, D)
-            part = seqs[:, t0:t1].astype(self.dtype, copy=False)
-            if layout == "columns":
-                return np.matmul(M, part.transpose(1, 2, 0))
-            return np.matmul(part.transpose(1, 0, 2), M.T)
+        n, N = t1 - t0, self.n_units
+        B = (U if U is not None else Yfb).shape[0]
+        # time-major rows (n B, N): one matrix product for the chunk's steps and sequences
+        rows = np.empty((n * B, N), self.dtype) if layout == "columns" else out.reshape(n * B, N)
+
+        def project(seqs, M, add, bias=None):    # rows (+)= chunk of seqs (B, n, D) @ Mᵀ
+            part = seqs[:, t0:t1].transpose(1, 0, 2).reshape(n * B, -1)
+            if bias is not None:          # the bias as one more input, fixed at 1
+                part = np.concatenate([part, np.ones((n * B, 1), part.dtype)], axis=1)
+                M = np.concatenate([M, bias[:, None]], axis=1)
+            part = part.astype(self.dtype, copy=False)
+            if add:
+                rows[...] += part @ M.T
+            else:
+                np.matmul(part, M.T, out=rows)
 
         if U is not None and U.shape[2]:
-            drive = project(U, self.W_in)
-            out[...] = drive.reshape(out.shape)
+            project(U, self.W_in, False, bias=self.b)
         else:
-            out[...] = 0
-        out += self.b[:, None] if layout == "columns" else self.b
+            rows[...] = self.b
         if Yfb is not None and self.has_feedback:
-            out += project(Yfb, self.W_fb).reshape(out.shape)
+            project(Yfb, self.W_fb, True)
         if noise_rng is not None and self.noise > 0:
-            B = U.shape[0] if U is not None else Yfb.shape[0]
-            noise = self.noise * noise_rng.standard_normal((B, t1 - t0, self.n_units))
-            out += noise.astype(self.dtype).transpose(
-                {"vector": (1, 0, 2), "rows": (1, 0, 2), "columns": (1, 2, 0)}[layout]
-            ).reshape(out.shape)
+            noise = self.noise * noise_rng.standard_normal((B, n, N))
+            rows += noise.astype(self.dtype).transpose(1, 0, 2).reshape(n * B, N)
+        if layout == "columns":
+            out[...] = rows.reshape(n, B, N).transpose(0, 2, 1)
         return out
 
     def _collect_chunks(self, U, X0, Yfb, noise_rng=None, out=None):
@@ -112,16 +191,70 @@ class ReservoirLoop:
 
         U (B, T, D) or None, X0 (B, N), Yfb (B, T, O) or None; ``Yfb[:, t]`` is the
         output fed back into the update that produces ``x(t)``, i.e. y(t-1).
-        ``states`` is (B, t1 - t0, N) for steps t0..t1-1: a view of ``out``
-        (B, T, N) when given, else a buffer reused for the next chunk.
+        ``states`` is (B, t1 - t0, N) for steps t0..t1-1 (at least ``_BLOCK_ROWS``
+        rows of B x steps when T allows): a view of ``out`` (B, T, N) when given,
+        else a buffer reused for the next block.
         """
         B, N = X0.shape
         T = U.shape[1] if U is not None else Yfb.shape[1]
-        W, a = self.W, self.leak_rate
         layout = self._layout(B)
         chunk = int(min(self._CHUNK, max(8, self._CHUNK_ENTRIES // (B * N))))
-        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[layout]
+        # steps per yielded block: a streamed fit hands the readout many rows at once
+        # (syrk of a few rows per call is memory-bound), the drive stays chunk-sized
+        block = T if out is not None else int(min(T, max(chunk, -(-self._BLOCK_ROWS // B))))
+        buf = None if out is not None else np.empty((B, block, N), dtype=self.dtype)
+        ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
+        compiled = self._compiled_W() if self._compiled_loop else None
+        if compiled is not None and ldo < 2**31:
+            steps = self._kernel_steps(_kernel(), X0, *compiled)
+            given = "rows" if B > 1 else "vector"     # the kernel reads (B, N) drive rows
+        else:
+            steps = self._numpy_steps(X0, layout)
+            given = layout
+        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
         drive = np.empty((chunk,) + shape, dtype=self.dtype)
+        for b0 in range(0, T, block):
+            b1 = min(T, b0 + block)
+            dest = out[:, b0:b1] if out is not None else buf[:, :b1 - b0]
+            for t0 in range(b0, b1, chunk):
+                t1 = min(b1, t0 + chunk)
+                dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
+                steps(dr, dest[:, t0 - b0:t1 - b0])
+            yield b0, dest
+
+    def _kernel_steps(self, lib, X0, form, arrays):
+        """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``."""
+        B, N = X0.shape
+        dt = self.dtype
+        f = "f32" if dt == np.float32 else "f64"
+        gemm, gemv = lib._blas[dt]
+        a = float(self.leak_rate)
+        if form == "csr":
+            indptr, indices, data = arrays
+            x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
+            work = np.empty((2, N, B), dtype=dt)
+            kernel = getattr(lib, f"esn_csr_{f}")
+            ptrs = (indptr.ctypes.data, indices.ctypes.data, address(data, dt, "ESN"))
+
+            def steps(dr, dest):
+                kernel(dr.shape[0], B, N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
+                       dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
+        else:
+            WT = address(self._transposed_W(), dt, "ESN")
+            x = np.array(X0, dtype=dt, order="C")            # (B, N)
+            pre = np.empty((B, N), dtype=dt)
+            kernel = getattr(lib, f"esn_dense_{f}")
+
+            def steps(dr, dest):
+                kernel(dr.shape[0], B, N, WT, x.ctypes.data, address(dr, dt, "ESN"), a,
+                       dest.ctypes.data, dest.strides[0] // dt.itemsize, pre.ctypes.data,
+                       gemm, gemv)
+        return steps
+
+    def _numpy_steps(self, X0, layout):
+        """The numpy loop for one chunk (no compiler, or rows too long for BLAS ints)."""
+        B, N = X0.shape
+        W, a = self.W, self.leak_rate
         if layout == "vector":
             x = np.array(X0[0], dtype=self.dtype)
         elif layout == "rows":
@@ -130,13 +263,10 @@ class ReservoirLoop:
             pre = np.empty((B, N), dtype=self.dtype)
         else:
             x = np.array(X0.T, dtype=self.dtype, order="C")
-            cols = np.empty_like(drive)    # states of a chunk, time-major
-        buf = None if out is not None else np.empty((B, chunk, N), dtype=self.dtype)
-        for t0 in range(0, T, chunk):
-            t1 = min(T, t0 + chunk)
-            n = t1 - t0
-            dr = self._drive(U, Yfb, noise_rng, t0, t1, layout, drive[:n])
-            dest = out[:, t0:t1] if out is not None else buf[:, :n]
+        state = [x]
+
+        def steps(dr, dest):
+            x, n = state[0], dr.shape[0]
             if layout == "vector":
                 rows = dest[0]
                 for k in range(n):
@@ -150,16 +280,19 @@ class ReservoirLoop:
                     if huge:
                         x = x.copy()
             else:
+                cols = np.empty_like(dr)    # states of the chunk, time-major
                 for k in range(n):
                     x = update_into(W @ x, dr[k], x, a, cols[k])
-                dest[...] = cols[:n].transpose(2, 0, 1)
-            yield t0, dest
+                dest[...] = cols.transpose(2, 0, 1)
+            state[0] = x
+        return steps
 
     def _transposed_W(self):
         """``Wᵀ`` as a C-contiguous array (cached for the rows layout)."""
         cached = self.__dict__.get("_WT")
         if cached is None or cached[0] is not self.W:
-            cached = self._WT = (self.W, np.ascontiguousarray(np.asarray(self.W).T))
+            W = self.W.toarray() if sp.issparse(self.W) else np.asarray(self.W)
+            cached = self._WT = (self.W, np.ascontiguousarray(W.T))
         return cached[1]
 
     def _collect(self, U, X0, Yfb, noise_rng=None):

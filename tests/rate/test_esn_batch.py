@@ -7,22 +7,49 @@ import pytest
 import biornn as bn
 
 
+from biornn.rate import reservoir_loop
+
+COMPILED = reservoir_loop._kernel() is not None
+
+
 @pytest.mark.parametrize("dtype, rtol, atol", [("float64", 1e-12, 1e-13),
                                                ("float32", 2e-5, 2e-5)])
-@pytest.mark.parametrize("sparse, layout", [(False, "rows"), (True, "columns")])
+@pytest.mark.parametrize("sparse, density", [(False, 0.1), (False, 0.5), (True, 0.1),
+                                             (True, 0.5)])
+@pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("leak_rate", [1.0, 0.3])
-def test_batch_layouts_equal_the_sequential_run(sparse, layout, dtype, rtol, atol, leak_rate):
+def test_batch_layouts_equal_the_sequential_run(sparse, density, dtype, rtol, atol, leak_rate,
+                                                compiled):
+    if compiled and not COMPILED:
+        pytest.skip("the compiled loop did not build here")
     rng = np.random.default_rng(0)
     U = rng.uniform(-0.5, 0.5, (5, 300, 2))          # 300 steps: more than one chunk
     X0 = rng.uniform(-0.5, 0.5, (5, 120))
-    esn = bn.ESN(120, density=0.1, leak_rate=leak_rate, input_scaling=0.5, bias_scaling=0.2,
-                 sparse=sparse, dtype=dtype, seed=1)
-    assert esn._layout(5) == layout and esn._layout(1) == "vector"
+    esn = bn.ESN(120, density=density, leak_rate=leak_rate, input_scaling=0.5,
+                 bias_scaling=0.2, sparse=sparse, dtype=dtype, seed=1)
+    esn._compiled_loop = compiled
+    # compiled: the product follows the density whatever the storage; numpy: the storage
+    expect = ("columns" if density < 0.2 else "rows") if compiled else \
+        ("columns" if sparse else "rows")
+    assert esn._layout(5) == expect and esn._layout(1) == "vector"
     X = esn.run(U, initial_state=X0)
     assert X.dtype == np.dtype(dtype) and X.shape == (5, 300, 120)
     for i in range(5):
         np.testing.assert_allclose(X[i], esn.run(U[i], initial_state=X0[i]),
                                    rtol=rtol, atol=atol)
+
+
+@pytest.mark.skipif(not COMPILED, reason="the compiled loop did not build here")
+@pytest.mark.parametrize("density", [0.1, 0.5])
+@pytest.mark.parametrize("B", [1, 3, 40])       # 40: full tiles of 16 columns and a rest
+def test_compiled_loop_equals_the_numpy_loop(density, B):
+    rng = np.random.default_rng(5)
+    U = rng.uniform(-0.5, 0.5, (B, 700, 1))          # several chunks
+    esn = bn.ESN(90, density=density, leak_rate=0.6, bias_scaling=0.3, seed=2)
+    X = esn.run(U)
+    assert np.abs(X[:, 1:] - X[:, :-1]).max() > 1e-3   # a moving state, not a stuck one
+    esn._compiled_loop = False
+    np.testing.assert_allclose(X, esn.run(U), rtol=1e-12, atol=1e-13)
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -52,3 +79,16 @@ def test_in_place_update_follows_the_pure_step():
     out = np.empty(6)
     bn.rate.reservoir_loop.update_into(W @ x, drive, x, 0.35, out)
     np.testing.assert_allclose(out, bn.rate.esn.step(x, drive, W, 0.35), rtol=1e-14)
+
+
+@pytest.mark.skipif(not COMPILED, reason="the compiled loop did not build here")
+def test_teacher_forced_noisy_fit_is_the_same_with_either_loop():
+    t = np.arange(600)
+    u = np.sin(t / 7.0)[:, None]
+    y = 0.5 * np.sin(t / 7.0 + 0.4)[:, None]
+    coefs = []
+    for compiled in (True, False):
+        esn = bn.ESN(70, feedback_scaling=0.4, noise=1e-3, leak_rate=0.7, seed=6)
+        esn._compiled_loop = compiled
+        coefs.append(esn.fit(u, y, washout=50).readout_.coef_)
+    np.testing.assert_allclose(coefs[0], coefs[1], rtol=1e-6, atol=1e-9)
