@@ -42,7 +42,7 @@ import numpy as np
 
 from .._validate import check_choice, check_positive_int
 from ..io import Array, Derived, register_saveable
-from ._compiled import blas_pointer, build_error, load as load_compiled
+from ._compiled import address, blas_pointer, build_error, load as load_compiled
 from ._sequence import SequenceModel
 
 __all__ = ["LSTM", "GATE_ORDER", "KERNELS", "compiled_kernel_available"]
@@ -73,11 +73,8 @@ def compiled_kernel_available():
 
 
 def _ptr(a, dtype):
-    """Address of ``a`` for the C kernel, which needs C-contiguous arrays of ``dtype``."""
-    if not (a.flags.c_contiguous and a.dtype == dtype):
-        raise TypeError(f"internal: the LSTM kernel needs C-contiguous {dtype} arrays, got "
-                        f"{a.dtype} with strides {a.strides}")
-    return a.ctypes.data
+    """Address of ``a`` for the C kernel (C-contiguous, ``dtype``)."""
+    return address(a, dtype, "LSTM")
 
 
 def _local_derivatives(G, Cprev, tanhC, F, dc_dh):
