@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from .. import audio, datasets, states
+from .. import audio, audio_features, datasets, states
 from .._rng import spawn
 from ..schema import Field, ModelParams
 from .registry import experiment
@@ -68,6 +68,10 @@ SCHEMA = {
         "normalize": Field("str", "channel", choices=("none", "utterance", "channel"),
                            help="speaker normalisation: gain per utterance or per channel"),
         "agc": Field("bool", False, help="Lyon-style automatic gain control"),
+        "standardize": Field("str", "none", choices=("none", "mean", "mean_variance"),
+                             help="per-utterance channel mean (and variance) normalisation "
+                                  "after compression (CMVN)"),
+        "deltas": Field("bool", False, help="append each channel's regression deltas"),
         "n_segments": Field("int", 4, low=1, help="time segments of the pooled readout"),
     },
     "esn": {
@@ -142,9 +146,15 @@ def _load(spec):
 
 
 def _front_end(data, fe, frame_rate):
-    return audio.cochleagram(data.audio, data.sample_rate, n_channels=fe["n_channels"],
+    coch = audio.cochleagram(data.audio, data.sample_rate, n_channels=fe["n_channels"],
                              frame_rate=frame_rate, agc=fe["agc"],
                              normalize=None if fe["normalize"] == "none" else fe["normalize"])
+    if fe["standardize"] != "none":
+        coch = audio_features.channel_standardize(
+            coch, variance=fe["standardize"] == "mean_variance")
+    if fe["deltas"]:
+        coch = [np.hstack([c, d]) for c, d in zip(coch, audio_features.deltas(coch))]
+    return coch
 
 
 def _esn_runner(spec, n):
