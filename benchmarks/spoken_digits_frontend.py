@@ -61,7 +61,7 @@ from biornn.experiments.utterances import (esn_states, pooled_accuracy,  # noqa:
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "fsdd",
                     "recordings")
 BASE_ALPHAS = [1e-2, 1e-1, 1.0, 10.0, 100.0, 1e3]    # baseline: CV on the training part
-ESN_ALPHAS = (30.0, 300.0)                  # ESN: chosen on validation
+ESN_ALPHAS = (30.0, 300.0)                           # ESN: chosen on validation
 LEAKS, SCALINGS = (0.1, 0.3), (0.1, 0.3)              # ESN grid, chosen on validation
 ROWS = ("log", "gain", "gain+cmvn", "gain+cmn", "gain+deltas", "gain+shift", "gain@big")
 
