@@ -77,9 +77,11 @@ def test_bad_arguments_are_named():
         af.channel_standardize(np.zeros((5, 2)), variance="yes")
 
 
-def test_spec_front_end_applies_cmvn_and_deltas(tmp_path):
+def test_spec_front_end_applies_cmvn_and_the_esn_gets_deltas(tmp_path):
     from biornn import datasets, experiments
-    from biornn.experiments.spoken_digits import _front_end
+    from biornn.experiments.spoken_digits import _esn_runner, _front_end
+    from biornn.experiments.utterances import esn_states
+    from biornn.rate.esn import EchoStateNetwork
 
     from .test_spoken_digits import write_tone_digits
 
@@ -87,14 +89,20 @@ def test_spec_front_end_applies_cmvn_and_deltas(tmp_path):
                                                     indices=range(2)))
     spec = experiments.load_spec("spoken_digits", ["front_end.n_channels=8",
                                                    "front_end.standardize=mean_variance",
-                                                   "front_end.deltas=true"])
+                                                   "esn.deltas=true"])
     coch = _front_end(data, spec["front_end"], 100.0)
     plain = audio.cochleagram(data.audio, data.sample_rate, n_channels=8, frame_rate=100.0,
                               normalize="channel")
     for c, p in zip(coch, plain):
-        assert c.shape == (p.shape[0], 16)
-        np.testing.assert_allclose(c[:, :8].mean(axis=0), 0.0, atol=1e-9)
-        np.testing.assert_allclose(c[:, :8], af.channel_standardize(p))
-        np.testing.assert_allclose(c[:, 8:], af.deltas(af.channel_standardize(p)))
+        np.testing.assert_allclose(c.mean(axis=0), 0.0, atol=1e-9)
+        np.testing.assert_allclose(c, af.channel_standardize(p))
+    _, names, run = _esn_runner(spec, 10)
+    hyper = (0.9, 0.3, 0.5)
+    got = run(coch, 100.0, hyper, 3)
+    esn = EchoStateNetwork(10, **dict(zip(names, hyper)), bias_scaling=0.2, density=0.1,
+                           seed=3)
+    want = esn_states(esn, [np.hstack([c, d]) for c, d in zip(coch, af.deltas(coch))])
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w)
     with pytest.raises(Exception, match="standardize"):
         experiments.load_spec("spoken_digits", ["front_end.standardize=yes"])
