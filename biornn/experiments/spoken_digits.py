@@ -33,7 +33,7 @@ import time
 
 import numpy as np
 
-from .. import audio, datasets, states
+from .. import audio, audio_features, datasets, states
 from .._rng import spawn
 from ..schema import Field, ModelParams
 from .registry import experiment
@@ -68,6 +68,9 @@ SCHEMA = {
         "normalize": Field("str", "channel", choices=("none", "utterance", "channel"),
                            help="speaker normalisation: gain per utterance or per channel"),
         "agc": Field("bool", False, help="Lyon-style automatic gain control"),
+        "standardize": Field("str", "none", choices=("none", "mean", "mean_variance"),
+                             help="per-utterance channel mean (and variance) normalisation "
+                                  "after compression (CMVN)"),
         "n_segments": Field("int", 4, low=1, help="time segments of the pooled readout"),
     },
     "esn": {
@@ -77,6 +80,9 @@ SCHEMA = {
         "leak_rate": Field("list[float]", [0.3, 1.0], low=0, high=1, help="grid"),
         "bias_scaling": Field("float", 0.2, low=0),
         "density": Field("float", 0.1, low=0, high=1),
+        "deltas": Field("bool", False, help="append the cochleagram's regression deltas "
+                        "to the ESN's input (audio_features.deltas; baselines and liquid "
+                        "get the cochleagram alone)"),
     },
     "liquid": {
         "sizes": Field("list[int]", [135], low=9, help="neurons: a cube n = c^3 gives "
@@ -142,9 +148,13 @@ def _load(spec):
 
 
 def _front_end(data, fe, frame_rate):
-    return audio.cochleagram(data.audio, data.sample_rate, n_channels=fe["n_channels"],
+    coch = audio.cochleagram(data.audio, data.sample_rate, n_channels=fe["n_channels"],
                              frame_rate=frame_rate, agc=fe["agc"],
                              normalize=None if fe["normalize"] == "none" else fe["normalize"])
+    if fe["standardize"] != "none":
+        coch = audio_features.channel_standardize(
+            coch, variance=fe["standardize"] == "mean_variance")
+    return coch
 
 
 def _esn_runner(spec, n):
@@ -156,6 +166,8 @@ def _esn_runner(spec, n):
         from ..rate.esn import EchoStateNetwork
         esn = EchoStateNetwork(n, **dict(zip(names, hyper)), bias_scaling=e["bias_scaling"],
                                density=e["density"], seed=seed)
+        if e["deltas"]:
+            coch = [np.hstack([c, d]) for c, d in zip(coch, audio_features.deltas(coch))]
         return esn_states(esn, coch)
     return grid, names, run
 
