@@ -40,11 +40,9 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import biornn as bn  # noqa: E402
 from biornn import audio  # noqa: E402
-from biornn.experiments.spoken_digits import liquid_shape  # noqa: E402
+from biornn.experiments.spoken_digits import liquid_shape, resolve_root  # noqa: E402
 from biornn.spiking import LSM, ragged  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "fsdd",
-                    "recordings")
 FRAME_RATE, FULL_SCALE = 100.0, 5.0
 
 
@@ -67,7 +65,8 @@ def simulate(lsm, inputs, durations, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--root", default=ROOT)
+    ap.add_argument("--root", default="", help="FSDD recordings; '' looks where the "
+                    "spoken_digits spec does ($BIORNN_FSDD, ../shared/data/fsdd/recordings)")
     ap.add_argument("--recordings", type=int, default=40)
     ap.add_argument("--numpy-recordings", type=int, default=8,
                     help="numpy is slow: fewer recordings there")
@@ -84,7 +83,7 @@ def main():
     args = ap.parse_args()
 
     import brian2
-    data = bn.tasks.spoken_digits(args.root)
+    data = bn.tasks.spoken_digits(resolve_root(args.root))
     pick = np.random.default_rng(0).choice(len(data), args.recordings, replace=False)
     coch = audio.cochleagram([data.audio[i] for i in pick], data.sample_rate,
                              n_channels=32, frame_rate=FRAME_RATE, normalize="channel")
