@@ -168,7 +168,8 @@ def _patch_duration(directory):
     """Let ``main`` read the run's duration from ``$BIORNN_DURATION``."""
     main = Path(directory) / "main.cpp"
     code = main.read_text()
-    code, n = re.subn(r"\bnetwork\.run\(([^,()]+),", r"network.run(biornn_duration(\1),", code)
+    code, n = re.subn(r"\b(network\w*)\.run\(([^,()]+),", r"\1.run(biornn_duration(\2),",
+                      code)
     if n != 1:
         raise RuntimeError(f"cannot make the run duration of {main} a parameter: found "
                            f"{n} network.run calls, expected 1")
