@@ -521,8 +521,11 @@ class LiquidStateMachine:
                                          trial_indices=trial, n_trials=n_trials)
 
     def _simulator_for(self, kind, n_copies, n_channels, duration):
-        key = (kind, n_copies, n_channels, self.target,
-               duration if self.target == "cpp_standalone" or kind != "spikes" else None)
+        key = (kind, n_copies, n_channels, self.target, duration if kind != "spikes" else None)
+        sim = self._simulator   # a compiled liquid runs chunks of up to n_copies trials
+        if (sim is not None and self.target == "cpp_standalone" and sim.key[0] == kind
+                and sim.key[2:] == key[2:] and sim.n_copies >= n_copies):
+            return sim
         if self._simulator is None or self._simulator.key != key:
             self._simulator = None  # free the previous network first
             if self.target == "cpp_standalone":

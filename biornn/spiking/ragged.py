@@ -9,6 +9,11 @@ buckets minimise the simulated trial-seconds ``sum_b n_b max_{i in b} d_i`` over
 partitions of the sorted durations into ``n_buckets`` contiguous groups (dynamic
 programming, exact).
 
+On ``cpp_standalone`` one compiled binary serves every bucket (its duration and
+the liquid's connectivity are data, :mod:`biornn.spiking.standalone`): it is built
+once with room for the largest chunk of copies and of input spikes, so buckets of
+any duration and size reuse it.
+
 Because every trial gets its own seed (its initial membrane potentials) and a liquid
 is causal (what happens after ``d_i`` never changes the states before it), each
 trial's states equal those of running it alone for its own duration
@@ -91,6 +96,27 @@ def _states_of(lsm, neurons, times, duration, output):
     return _states.exponential_filter(neurons, times, lsm.n_neurons, ts, lsm.tau_filter)
 
 
+def _reserve_standalone(lsm, trials, durations, buckets, chunk_size, n_channels):
+    """Build (or reuse) one compiled liquid with room for every bucket's chunks."""
+    from .standalone import StandaloneSimulator
+    copies, spikes = 1, 64
+    for b in buckets:
+        size, n_chunks = lsm._chunking(b.size, chunk_size)
+        copies = max(copies, size)
+        counts = np.array([trials[i][0].size for i in b])
+        spikes = max(spikes, max(int(counts[k * size:(k + 1) * size].sum())
+                                 for k in range(n_chunks)))
+    sim = lsm._simulator
+    if (sim is not None and sim.key[:4] == ("spikes", sim.n_copies, n_channels, lsm.target)
+            and sim.n_copies >= copies and sim.capacity >= spikes):
+        return
+    lsm._simulator = None
+    sim = StandaloneSimulator(lsm, "spikes", copies, n_channels, float(durations.max()),
+                              capacity=2 ** int(np.ceil(np.log2(spikes))))
+    sim.key = ("spikes", copies, n_channels, lsm.target, None)
+    lsm._simulator = sim
+
+
 def _run_buckets(lsm, n_trials, durations, n_buckets, seed, output, run_bucket):
     """Run each bucket for its longest trial and cut every trial at its own duration.
 
@@ -145,6 +171,11 @@ def run_ragged(lsm, inputs, durations, *, n_buckets=4, seed=None, chunk_size=Non
     if late:
         raise ValueError(f"inputs[{late[0]}] has a spike at or after its duration "
                          f"({d[late[0]]} s)")
+    if lsm.target == "cpp_standalone":
+        n_channels = lsm.n_inputs or 1 + max((int(c.max()) for c, _ in trials if c.size),
+                                             default=0)
+        _reserve_standalone(lsm, trials, d, duration_buckets(d, n_buckets), chunk_size,
+                            n_channels)
     return _run_buckets(lsm, len(trials), d, n_buckets, seed, output,
                         lambda b, dur, s: lsm.run([trials[i] for i in b], duration=dur,
                                                   seed=s, chunk_size=chunk_size,

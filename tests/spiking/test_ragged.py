@@ -73,3 +73,24 @@ def test_ragged_inputs_are_checked():
         duration_buckets([0.1, 0.0])
     with pytest.raises(ValueError, match="mode='current'"):
         run_analog_ragged(lsm, [np.ones((3, 3))], input_dt=0.01, mode="poisson")
+
+
+@pytest.mark.slow
+def test_compiled_ragged_runs_share_one_binary_across_liquids_and_equal_numpy(tmp_path,
+                                                                           monkeypatch):
+    """cpp_standalone: one build serves buckets of every duration and liquids of every
+    seed (their connectivity is data), with the numpy target's spikes."""
+    monkeypatch.setenv("BIORNN_CACHE", str(tmp_path))
+    durations = np.array([0.05, 0.12, 0.06, 0.1, 0.2])
+    trials = _trials(durations)
+    seeds = [11, 12, 13, 14, 15]
+    for liquid_seed in (2, 5):
+        ref = run_ragged(LSM((3, 3, 3), n_inputs=3, seed=liquid_seed), trials, durations,
+                         n_buckets=2, seed=seeds, output="spikes")
+        got = run_ragged(LSM((3, 3, 3), n_inputs=3, seed=liquid_seed, target="cpp_standalone"),
+                         trials, durations, n_buckets=2, seed=seeds, output="spikes")
+        for (ia, ta), (ib, tb) in zip(ref, got):
+            np.testing.assert_array_equal(ia, ib)
+            np.testing.assert_allclose(ta, tb)
+        assert max(t.max() for _, t in got) > 0.12      # the long bucket ran its length
+    assert len([p for p in (tmp_path / "standalone").iterdir() if p.is_dir()]) == 1

@@ -52,7 +52,33 @@ def cache(tmp_path_factory):
 
 
 def _static_arrays(folder):
-    return sorted((folder / "static_arrays").glob("_static_array__dynamic_array_synapses_E_*"))
+    """Static arrays the manifest checks (the liquid's connectivity is rewritten instead)."""
+    return sorted((folder / "static_arrays").glob("_static_array__dynamic_array_inputs_spike_*"))
+
+
+def test_liquids_of_other_seeds_and_durations_share_the_binary_and_match_numpy(cache):
+    folder = cache["folder"]
+    stamp = (folder / "main").stat().st_mtime_ns
+    for seed, duration in ((SEED + 4, 0.1), (SEED + 5, 0.16)):
+        got = LSM(SHAPE, n_inputs=3, seed=seed, target="cpp_standalone").run(
+            cache["inputs"], duration=duration, seed=TRIAL_SEEDS, output="spikes",
+            chunk_size=1, progress=False)
+        ref = LSM(SHAPE, n_inputs=3, seed=seed).run(
+            cache["inputs"], duration=duration, seed=TRIAL_SEEDS, output="spikes",
+            progress=False)
+        assert max(t.max() for _, t in got) > 0.1 or duration == 0.1
+        _assert_same_spikes(got, ref)
+    assert (folder / "main").stat().st_mtime_ns == stamp       # not rebuilt
+    assert len([p for p in folder.parent.iterdir() if p.is_dir()]) == 1
+
+
+def test_damaged_connectivity_files_are_rewritten_not_trusted(cache):
+    lsm = _liquid()
+    _assert_same_spikes(_run(lsm, cache["inputs"]), cache["ref"])
+    weights = sorted((cache["folder"] / "static_arrays").glob(
+        "_static_array__dynamic_array_synapses_E_A*"))[0]
+    weights.write_bytes(bytes(weights.stat().st_size))     # all weights zero
+    _assert_same_spikes(_run(lsm, cache["inputs"][::-1]), cache["ref_reversed"])
 
 
 @pytest.mark.slow
