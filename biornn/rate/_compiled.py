@@ -103,7 +103,8 @@ def load(name):
         _errors[name] = "BIORNN_NO_COMPILE is set"
     else:
         source = _HERE / f"_{name}_kernel.c"
-        text = source.read_bytes()
+        # the kernel and the headers it may include (the build key covers both)
+        text = source.read_bytes() + b"".join(h.read_bytes() for h in sorted(_HERE.glob("_*.h")))
         errors = []
         for flags in _FLAG_SETS:
             key = hashlib.sha256(text + " ".join(flags).encode() + _cpu_signature().encode()

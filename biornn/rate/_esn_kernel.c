@@ -18,19 +18,7 @@
 #include <math.h>
 #include <string.h>
 
-#ifdef BIORNN_LIBMVEC
-__attribute__((simd("notinbranch"))) float tanhf(float);
-__attribute__((simd("notinbranch"))) double tanh(double);
-#endif
-
-typedef void (*sgemm_t)(char *, char *, int *, int *, int *, float *, float *, int *,
-                        float *, int *, float *, float *, int *);
-typedef void (*dgemm_t)(char *, char *, int *, int *, int *, double *, double *, int *,
-                        double *, int *, double *, double *, int *);
-typedef void (*sgemv_t)(char *, int *, int *, float *, float *, int *, float *, int *, float *,
-                        float *, int *);
-typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double *, int *,
-                        double *, double *, int *);
+#include "_blas.h"
 
 /* columns of the state block summed together, in registers (16 doubles: two AVX-512 registers) */
 #define TILE 16

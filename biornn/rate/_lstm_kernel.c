@@ -18,19 +18,7 @@
  */
 #include <math.h>
 
-#ifdef BIORNN_LIBMVEC
-__attribute__((simd("notinbranch"))) float tanhf(float);
-__attribute__((simd("notinbranch"))) double tanh(double);
-#endif
-
-typedef void (*sgemm_t)(char *, char *, int *, int *, int *, float *, float *, int *,
-                        float *, int *, float *, float *, int *);
-typedef void (*dgemm_t)(char *, char *, int *, int *, int *, double *, double *, int *,
-                        double *, int *, double *, double *, int *);
-typedef void (*sgemv_t)(char *, int *, int *, float *, float *, int *, float *, int *, float *,
-                        float *, int *);
-typedef void (*dgemv_t)(char *, int *, int *, double *, double *, int *, double *, int *,
-                        double *, double *, int *);
+#include "_blas.h"
 
 /* C (rows x cols, row-major) = X (rows x inner) @ Y (inner x cols) + beta * C, through a
  * column-major gemm on the transposes, C^T = Y^T X^T; a single row (batch 1) through gemv. */
