@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import brian2 as b2
 import numpy as np
 
@@ -21,6 +23,28 @@ from .._validate import as_float_array, check_choice, check_positive, check_posi
 from .parts import SynapsePart, join_synapse_parts
 from .plasticity import measure_stdp_window, stdp_parameters, stdp_synapse
 from .reward import reward_stdp_synapse
+
+
+@contextmanager
+def _on_target(target, directory, prefix):
+    """Build the enclosed Brian2 network for ``target``; yields ``run_build()``, which
+    compiles and runs a ``cpp_standalone`` project (in ``directory`` or a new temporary
+    folder named ``prefix...``) and does nothing on the runtime targets.  The runtime
+    device is restored afterwards."""
+    if target != "cpp_standalone":
+        b2.prefs.codegen.target = target
+        yield lambda: None
+        return
+    import tempfile
+    directory = directory or tempfile.mkdtemp(prefix=prefix)
+    b2.set_device("cpp_standalone", build_on_run=False, directory=directory)
+    b2.device.reinit()
+    b2.device.activate(build_on_run=False, directory=directory)
+    try:
+        yield lambda: b2.device.build(directory=directory, compile=True, run=True)
+    finally:
+        b2.device.reinit()
+        b2.set_device("runtime")
 
 __all__ = ["SONG2000", "song_abbott_neuron", "triplet_frequency_dependence",
            "IZHIKEVICH2007", "izhikevich_distal_reward"]
@@ -122,16 +146,7 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
         w0 = _per_neuron("w_init", w0.reshape(-1, 1) if w0.ndim == 1 else w0, (n, n_ex))
         if np.any((w0 < 0) | (w0 > 1)):
             raise ValueError("w_init must be fractions of g_max in [0, 1]")
-    standalone = target == "cpp_standalone"
-    if standalone:
-        import tempfile
-        directory = directory or tempfile.mkdtemp(prefix="song2000_")
-        b2.set_device("cpp_standalone", build_on_run=False, directory=directory)
-        b2.device.reinit()
-        b2.device.activate(build_on_run=False, directory=directory)
-    else:
-        b2.prefs.codegen.target = target
-    try:
+    with _on_target(target, directory, "song2000_") as run_build:
         b2.seed(derive_seed(rng))
         clock = dt * b2.second
         ns = {k: p[k] * (b2.second if k.startswith("tau") else b2.volt)
@@ -168,18 +183,13 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
             objects.append(snapshots)
         net = b2.Network(*objects)
         net.run(duration * b2.second, namespace={})
-        if standalone:
-            b2.device.build(directory=directory, compile=True, run=True)
+        run_build()
         t, i = np.asarray(spikes.t_[:]), np.asarray(spikes.i[:])
         weights = np.asarray(syn.w[:]).reshape(n, n_ex) / p["g_max"]
         if record_every is not None:
             times = np.append(np.asarray(snapshots.t_[:]), duration)
             snaps = np.concatenate([np.asarray(snapshots.w_[:]).T.reshape(-1, n, n_ex)
                                     / p["g_max"], weights[None]])
-    finally:
-        if standalone:
-            b2.device.reinit()
-            b2.set_device("runtime")
     out = {"weights": weights,
            "rates": np.bincount(i[t >= duration - measure], minlength=n) / measure}
     if record_every is not None:
@@ -286,17 +296,8 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
     exc = (pre % n) < n_exc
     chosen = np.array([k * per_net + rng.integers(n_exc * n_out) for k in range(m)])
     n1, n2 = pre[chosen], post[chosen]
-    standalone = target == "cpp_standalone"
-    if standalone:
-        import tempfile
-        directory = directory or tempfile.mkdtemp(prefix="izhikevich2007_")
-        b2.set_device("cpp_standalone", build_on_run=False, directory=directory)
-        b2.device.reinit()
-        b2.device.activate(build_on_run=False, directory=directory)
-    else:
-        b2.prefs.codegen.target = target
     ms, mV = b2.ms, b2.mV
-    try:
+    with _on_target(target, directory, "izhikevich2007_") as run_build:
         b2.seed(derive_seed(rng))
         clock = dt * b2.second
         neurons = b2.NeuronGroup(
@@ -364,17 +365,12 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         counter = b2.SpikeMonitor(neurons, record=False, name="izhikevich_counts")
         net = b2.Network(neurons, dopa, release, syn, from_n1, from_n2, record, counter)
         net.run(duration * b2.second, namespace={})
-        if standalone:
-            b2.device.build(directory=directory, compile=True, run=True)
+        run_build()
         w_end = np.asarray(syn.w_[:])
         times = np.asarray(record.t_[:])
         recorded = np.asarray(record.w_[:]).T / p["w_max"]
         n_rewards = np.asarray(dopa.n_rewards[:])
         counts = np.asarray(counter.count[:], dtype=float)
-    finally:
-        if standalone:
-            b2.device.reinit()
-            b2.set_device("runtime")
     net_of = plastic_index // per_net
     others_final = [w_end[plastic_index[(net_of == k) & (plastic_index != chosen[k])]]
                     / p["w_max"] for k in range(m)]
