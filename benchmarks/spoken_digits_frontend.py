@@ -89,7 +89,7 @@ def front_end(row, data, frame_rate, cache):
     elif row == "gain+cmn":
         coch = audio_features.channel_standardize(coch, variance=False)
     elif row == "gain+deltas":
-        coch = [np.hstack([c, d]) for c, d in zip(coch, audio_features.deltas(coch))]
+        coch = audio_features.deltas(coch, append=True)
     return coch, ((0, -1, 1) if row == "gain+shift" else (0,))
 
 

@@ -77,7 +77,7 @@ def channel_standardize(cochleagrams, *, variance=True):
     return _apply("cochleagrams", cochleagrams, one)
 
 
-def deltas(cochleagrams, *, width=2):
+def deltas(cochleagrams, *, width=2, append=False):
     """Regression deltas of each channel over ``±width`` frames (Furui 1986).
 
     ``d[t] = sum_{n=1}^{N} n (x[t + n] - x[t - n]) / (2 sum_{n=1}^{N} n^2)``, ``N =
@@ -90,13 +90,16 @@ def deltas(cochleagrams, *, width=2):
     ----------
     cochleagrams : array (frames, channels) or list of them
     width : int, default 2
+    append : bool, default False
+        Return each cochleagram with its deltas appended along the channel axis
+        (frames, 2 channels) instead of the deltas alone.
 
     Returns
     -------
-    ndarray or list of ndarray, shaped as given (the deltas alone; concatenate them to
-    the cochleagram along the channel axis to use both).
+    ndarray or list of ndarray, shaped as given (the deltas alone unless ``append``).
     """
     width = check_positive_int("width", width)
+    append = check_bool("append", append)
     n = np.arange(1, width + 1)
     norm = 2.0 * np.sum(n ** 2)
 
@@ -106,7 +109,8 @@ def deltas(cochleagrams, *, width=2):
         d = np.zeros_like(x)
         for k in n:
             d += k * (padded[width + k:width + k + T] - padded[width - k:width - k + T])
-        return d / norm
+        d /= norm
+        return np.hstack([x, d]) if append else d
     return _apply("cochleagrams", cochleagrams, one)
 
 

@@ -44,6 +44,8 @@ def test_deltas_recover_the_slope_of_a_ramp_and_vanish_on_constants():
         np.testing.assert_allclose(d[width:-width], [[0.5, -2.0, 0.0]] * (30 - 2 * width),
                                    atol=1e-12)
     assert len(af.deltas([x, x[:5]])) == 2 and af.deltas([x, x[:5]])[1].shape == (5, 3)
+    both = af.deltas([x, x[:5]], append=True)          # cochleagram, then its deltas
+    np.testing.assert_array_equal(both[1], np.hstack([x[:5], af.deltas(x[:5])]))
 
 
 def test_channel_shift_moves_a_tones_energy_by_the_shift():

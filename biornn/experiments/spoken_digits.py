@@ -172,7 +172,7 @@ def _esn_runner(spec, n):
         esn = EchoStateNetwork(n, **dict(zip(names, hyper)), bias_scaling=e["bias_scaling"],
                                density=e["density"], seed=seed)
         if e["deltas"]:
-            coch = [np.hstack([c, d]) for c, d in zip(coch, audio_features.deltas(coch))]
+            coch = audio_features.deltas(coch, append=True)
         return esn_states(esn, coch)
     return grid, names, run
 
