@@ -48,8 +48,9 @@ TINY = {
                               "study.conditions=[\"plain\", \"all\"]", "task.n_train=8",
                               "task.n_test=4", "task.template_duration=50 ms",
                               "task.max_delay=100 ms", "gap_curve.g=[\"0 uS\", \"0.2 uS\"]"],
-    "plasticity_study": ["liquid.shape=[3, 3, 3]", "liquid.method=euler", "test.n_trials=8",
-                         "learning.n_presentations=1", "stimuli.segment=50 ms",
+    "plasticity_study": ["liquid.shape=[3, 3, 3]", "liquid.method=euler", "test.n_trials=12",
+                         "learning.n_presentations=1", "stimuli.segment=20 ms",
+                         "counting.n_trials=4", "counting.n_symbols=8", "counting.n_repeats=2",
                          "learning.conditions=[\"static\", \"stdp_homeostasis\"]"],
 }
 
