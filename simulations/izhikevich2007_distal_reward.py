@@ -69,11 +69,17 @@ from biornn.spiking.plasticity_protocols import (IZHIKEVICH2007,  # noqa: E402
 
 #: A-/A+ used by default: the paper's (1.5); other values are printed as deviations.
 RATIO = IZHIKEVICH2007["ratio"]
+RULES = {"paper": [False], "centred": [True], "both": [False, True]}
 
 
 def deviations(args):
     """Rows (what, paper, here, why) for every setting that differs from the paper."""
     rows = []
+    if args.rule != "paper":
+        rows.append(("dopamine seen by the synapses", "(0.002 + DA) / 10 ms",
+                     f"centred: (0.002 + DA - dbar) / 10 ms, tau_mean {args.tau_mean:g} s",
+                     "removes the drift E[c] E[d] of the unrewarded synapses "
+                     "(rule 'centred' only; see biornn.spiking.reward)"))
     if args.ratio != IZHIKEVICH2007["ratio"]:
         rows.append(("A-/A+", "1.5", f"{args.ratio:g}", "less LTD against the paper's "
                      "ratio's depression of the others (see docstring)"))
@@ -87,14 +93,48 @@ def deviations(args):
     if args.duration != 3600:
         rows.append(("duration", "3600 s", f"{args.duration:g} s", "shorter run"))
     rows += [("STDP pairs", "nearest spike (code)", "all-to-all traces", "biornn's R-STDP rule"),
+             ("rewards pending", "any number (code)", "one at a time", "the closed loop in "
+              "Brian2 holds one scheduled reward per network"),
              ("integration", "v: 2 x 0.5 ms, u: 1 ms", "Euler, 0.5 ms", "Brian2 state updater")]
     return rows
+
+
+def report(r, rows, label, start):
+    """Print the time course and the final figures of the networks ``rows``; return
+    the number that meet both targets."""
+    q = r["others_quartiles"]
+    print(f"--- rule: {label} ({len(rows)} networks) ---")
+    print("time s | rewarded w/w_max per network | others' mean [25% 50% 75%] per network "
+          "(500 sampled synapses)")
+    for k in range(0, len(r["times"]), max(1, len(r["times"]) // 10)):
+        others = "  ".join(f"{r['others_mean'][k, j]:.3f} [{q[k, j, 0]:.2f} {q[k, j, 1]:.2f} "
+                           f"{q[k, j, 2]:.2f}]" for j in rows)
+        print(f"{r['times'][k]:6.0f} | " + " ".join(f"{r['rewarded'][k, j]:.2f}" for j in rows)
+              + " | " + others)
+    final, others = r["rewarded"][-1, rows], r["others_final"][rows]
+    grown = final >= 0.9
+    put = np.abs(others.mean(axis=1) - start) <= 0.1 * start
+    for k, j in enumerate(rows):
+        qk = np.percentile(others[k], [25, 50, 75])
+        print(f"network {j}: rewards {int(r['n_rewards'][j])}, rate {r['rates'][j]:.2f} Hz, "
+              f"rewarded {final[k]:.2f}, all others: mean {others[k].mean():.3f} "
+              f"({100 * (others[k].mean() / start - 1):+.0f}% of the start {start:.3f}), "
+              f"quartiles {qk[0]:.2f}/{qk[1]:.2f}/{qk[2]:.2f}, "
+              f">= 0.9: {np.mean(others[k] >= 0.9):.4f}")
+    both = int((grown & put).sum())
+    print(f"{label}: rewarded synapse >= 0.9 w_max: {grown.sum()} of {len(rows)}; others' "
+          f"mean within 10% of the start: {put.sum()} of {len(rows)}; both: {both} of "
+          f"{len(rows)}")
+    return both
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="figures")
-    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=5, help="networks per rule")
+    ap.add_argument("--rule", default="both", choices=tuple(RULES),
+                    help="paper: Izhikevich's dopamine; centred: minus its running mean")
+    ap.add_argument("--tau-mean", type=float, default=IZHIKEVICH2007["tau_mean"])
     ap.add_argument("--duration", type=float, default=3600.0)
     ap.add_argument("--ratio", type=float, default=RATIO, help="A-/A+ (the paper: 1.5)")
     ap.add_argument("--learning-scale", type=float, default=1.0)
@@ -102,58 +142,49 @@ def main():
                     choices=("numpy", "cython", "cpp_standalone"))
     ap.add_argument("--build-dir", default=None)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--n-exc", type=int, default=160)
-    ap.add_argument("--n-inh", type=int, default=40)
+    ap.add_argument("--n-exc", type=int, default=800)
+    ap.add_argument("--n-inh", type=int, default=200)
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    r = izhikevich_distal_reward(args.seeds, duration=args.duration,
+    centred = np.repeat(RULES[args.rule], args.seeds)
+    t0, c0 = time.perf_counter(), time.process_time()
+    r = izhikevich_distal_reward(len(centred), duration=args.duration,
                                  record_every=args.duration / 20, target=args.target,
                                  directory=args.build_dir, seed=args.seed,
                                  learning_scale=args.learning_scale, ratio=args.ratio,
-                                 n_exc=args.n_exc, n_inh=args.n_inh)
-    wall = time.perf_counter() - t0
+                                 n_exc=args.n_exc, n_inh=args.n_inh, centred=centred,
+                                 tau_mean=args.tau_mean)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    ch = os.times()
+    cpu_children = ch.children_user + ch.children_system
     start = r["others_start"]
     n = args.n_exc + args.n_inh
-    print(f"Izhikevich 2007 distal reward: {args.seeds} networks x {n} neurons x "
-          f"{n * 100:,} synapses ({args.n_exc * 100:,} plastic), {args.duration:g} s, "
-          f"A-/A+ {args.ratio:g}, learning scale {args.learning_scale:g}, "
-          f"{args.target}: {wall:.0f} s wall (build included)")
+    print(f"Izhikevich 2007 distal reward: {len(centred)} networks ({args.seeds} per rule) x "
+          f"{n} neurons x {n * 100:,} synapses ({args.n_exc * 100:,} plastic), "
+          f"{args.duration:g} s, A-/A+ {args.ratio:g}, learning scale {args.learning_scale:g}, "
+          f"{args.target}: {wall:.0f} s wall, CPU {cpu:.0f} s (this process) + "
+          f"{cpu_children:.0f} s (compiler and standalone binary), build included")
     print("deviations from the paper:")
     for what, paper, here, why in deviations(args):
         print(f"  {what}: paper {paper}, here {here} ({why})")
-    print("time s | rewarded w/w_max per network | others' mean [25% 50% 75%] per network "
-          "(500 sampled synapses)")
-    q = r["others_quartiles"]
-    for k in range(0, len(r["times"]), max(1, len(r["times"]) // 10)):
-        others = "  ".join(f"{r['others_mean'][k, j]:.3f} [{q[k, j, 0]:.2f} {q[k, j, 1]:.2f} "
-                           f"{q[k, j, 2]:.2f}]" for j in range(args.seeds))
-        print(f"{r['times'][k]:6.0f} | " + " ".join(f"{x:.2f}" for x in r["rewarded"][k])
-              + " | " + others)
-    final, others = r["rewarded"][-1], r["others_final"]
-    grown = final >= 0.9
-    put = np.abs(others.mean(axis=1) - start) <= 0.1 * start
-    for k in range(args.seeds):
-        qk = np.percentile(others[k], [25, 50, 75])
-        print(f"network {k}: rewards {int(r['n_rewards'][k])}, rate {r['rates'][k]:.2f} Hz, "
-              f"rewarded {final[k]:.2f}, all others: mean {others[k].mean():.3f} "
-              f"({100 * (others[k].mean() / start - 1):+.0f}% of the start {start:.3f}), "
-              f"quartiles {qk[0]:.2f}/{qk[1]:.2f}/{qk[2]:.2f}, "
-              f">= 0.9: {np.mean(others[k] >= 0.9):.4f}")
-    print(f"rewarded synapse >= 0.9 w_max: {grown.sum()} of {args.seeds}; others' mean within "
-          f"10% of the start: {put.sum()} of {args.seeds}; both: {(grown & put).sum()} of "
-          f"{args.seeds}")
+    labels = {False: "paper", True: f"centred (tau_mean {args.tau_mean:g} s)"}
+    groups = {c: np.flatnonzero(centred == c) for c in RULES[args.rule]}
+    for c, rows in groups.items():
+        report(r, rows, labels[c], start)
     os.makedirs(args.out, exist_ok=True)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-    lines = ax1.plot(r["times"], r["rewarded"], "-", lw=1.5)
-    for j, line in enumerate(lines):
-        ax1.plot(r["times"], r["others_mean"][:, j], ":", color=line.get_color(), lw=1)
-        ax1.fill_between(r["times"], q[:, j, 0], q[:, j, 2], color=line.get_color(), alpha=0.1)
-    ax1.axhline(0.9, color="0.6", lw=0.5)
-    ax1.set(xlabel="time (s)", ylabel="w / w_max", ylim=(0, 1.02),
-            title=f"rewarded (solid), others: mean (dotted), quartiles; A-/A+ {args.ratio:g}")
-    ax2.hist(others.T, bins=40, range=(0, 1), histtype="step")
-    ax2.axvline(start, color="k", lw=0.5)
-    ax2.set(xlabel="w / w_max", ylabel="synapses", title="other weights at the end")
+    q = r["others_quartiles"]
+    fig, axes = plt.subplots(len(groups), 2, figsize=(10, 3.8 * len(groups)), squeeze=False)
+    for (c, rows), (ax1, ax2) in zip(groups.items(), axes):
+        lines = ax1.plot(r["times"], r["rewarded"][:, rows], "-", lw=1.5)
+        for j, line in zip(rows, lines):
+            ax1.plot(r["times"], r["others_mean"][:, j], ":", color=line.get_color(), lw=1)
+            ax1.fill_between(r["times"], q[:, j, 0], q[:, j, 2], color=line.get_color(),
+                             alpha=0.1)
+        ax1.axhline(0.9, color="0.6", lw=0.5)
+        ax1.set(xlabel="time (s)", ylabel="w / w_max", ylim=(0, 1.02),
+                title=f"{labels[c]}: rewarded (solid), others' mean (dotted), quartiles")
+        ax2.hist(r["others_final"][rows].T, bins=40, range=(0, 1), histtype="step")
+        ax2.axvline(start, color="k", lw=0.5)
+        ax2.set(xlabel="w / w_max", ylabel="synapses", title="other weights at the end")
     fig.tight_layout()
     path = os.path.join(args.out, "izhikevich2007_distal_reward.png")
     fig.savefig(path, dpi=120)
