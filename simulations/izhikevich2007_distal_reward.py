@@ -120,6 +120,7 @@ def report(r, rows, label, start):
               f"rewarded {final[k]:.2f}, all others: mean {others[k].mean():.3f} "
               f"({100 * (others[k].mean() / start - 1):+.0f}% of the start {start:.3f}), "
               f"quartiles {qk[0]:.2f}/{qk[1]:.2f}/{qk[2]:.2f}, "
+              f"fraction <= 0.01: {np.mean(others[k] <= 0.01):.4f}, "
               f">= 0.9: {np.mean(others[k] >= 0.9):.4f}")
     both = int((grown & put).sum())
     print(f"{label}: rewarded synapse >= 0.9 w_max: {grown.sum()} of {len(rows)}; others' "
