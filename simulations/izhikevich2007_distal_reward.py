@@ -42,6 +42,12 @@ hour x 10 networks is ~21 CPU minutes; the 2-core machine was shared, wall time 
   measured): stronger weights raise the rate and the number of rewards, and many
   synapses are tagged in the same bursts that make n2 fire after n1, so the
   covariance is positive for more than the rewarded synapse.  Both targets: 0 of 5.
+- paper, longer (``--rule paper --duration 2400``, the same five networks as the
+  line above: same seed, same draws; 735 s wall, 354 s CPU): the rewarded synapse
+  1.00 / 1.00 / 1.00 / 0.83 / 0.99 (4 of 5), 104-151 rewards; the others' mean
+  settled from ~1200 s at 0.155-0.173 (-31% to -38%), quartiles 0.01 / 0.08-0.09 /
+  0.21-0.24, 23-25% at <= 0.01 w_max, 1.5-2.3% >= 0.9, rates 1.25-1.27 Hz.  Both
+  targets: 0 of 5.
 So the paper's rule fails the "others stay put" target by depressing them; centring
 the dopamine removes that depression but not the slower rise that follows; in neither
 do most of the five networks meet both targets.  Earlier figures

@@ -52,6 +52,10 @@ so ``E[d_centred] = 0`` in a steady state and ``E[dw/dt] = Cov(c, d)``: a consta
 (tonic) dopamine changes no weight, and rewards uncorrelated with a synapse's tags
 leave its mean where it was.  ``tau_mean`` must be long against the reward delay and
 ``tau_c`` (it is a high-pass filter on ``d``; 10 s keeps the 1-3 s covariance).
+It removes the bias, not the spread: weights still diffuse, and where network activity
+correlates with reward the covariance moves more than one synapse (in the
+distal-reward network the others are no longer depressed but rise later; figures in
+``simulations/izhikevich2007_distal_reward.py``).
 """
 
 from __future__ import annotations
