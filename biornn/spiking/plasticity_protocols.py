@@ -229,10 +229,26 @@ def triplet_frequency_dependence(frequencies, deltas=(10e-3, -10e-3), *, n_pairi
 
 
 #: Izhikevich (2007) distal-reward network (SI; weights are jumps of v in volts).
+#: ``centred`` / ``tau_mean``: the centred dopamine of :mod:`.reward` (not the paper's).
 IZHIKEVICH2007 = {"n_exc": 800, "n_inh": 200, "n_out": 100, "w_init": 1e-3, "w_max": 4e-3,
                   "w_inh": -1e-3, "delay": 1e-3, "noise": 13e-3, "interval": 20e-3,
                   "reward_delay": (1.0, 3.0), "reward": 0.5, "tau_d": 0.2, "tonic": 0.002,
-                  "learning_scale": 1.0, "ratio": 1.5}
+                  "learning_scale": 1.0, "ratio": 1.5, "centred": False, "tau_mean": 10.0}
+
+
+def _izhikevich_targets(rng, m, n, n_exc, n_out):
+    """(pre, post) of the excitatory and of the inhibitory synapses of ``m`` networks:
+    ``n_out`` targets per neuron without replacement or autapses, inhibitory neurons
+    projecting to excitatory ones only; excitatory synapses of network ``k`` come in
+    order at ``k * n_exc * n_out``."""
+    pre, post = [[], []], [[], []]
+    for k in range(m):
+        for i in range(n):
+            pool = np.arange(n_exc if i >= n_exc else n)
+            pool = pool[pool != i]
+            pre[i >= n_exc].append(np.full(n_out, i + k * n))
+            post[i >= n_exc].append(rng.choice(pool, n_out, replace=False) + k * n)
+    return [(np.concatenate(a), np.concatenate(b)) for a, b in zip(pre, post)]
 
 
 def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target="numpy",
@@ -248,16 +264,20 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
 
     each with ``n_out`` random targets (inhibitory cells project to excitatory ones
     only); a spike moves the target's ``v`` by the weight after ``delay``; ``I`` is
-    uniform noise in ``±noise/2``, redrawn every ms.  Excitatory synapses learn by
+    uniform noise in ``+-noise/2``, redrawn every ms.  Excitatory synapses learn by
     reward-modulated STDP (:mod:`.reward`, eligibility ``tau_c`` = 1 s); inhibitory
-    ones are fixed.  One excitatory synapse ``n1 -> n2`` per network starts at 0;
-    whenever ``n2`` fires within ``interval`` after ``n1``, a reward is scheduled
-    ``U(reward_delay)`` seconds later (one pending at a time), adding ``reward`` to
-    the network's dopamine ``DA`` (decay ``tau_d``; a copy in every neuron, raised by
-    the spike of the network's dopamine cell at the reward time); the synapses see
-    ``d = (tonic + DA) / 10 ms``.  The closed loop runs inside the network, so
-    ``cpp_standalone`` can run it.
+    ones are fixed (a separate, rule-free ``Synapses`` object).  One excitatory synapse
+    ``n1 -> n2`` per network starts at 0; whenever ``n2`` fires within ``interval``
+    after ``n1``, a reward is scheduled ``U(reward_delay)`` seconds later (one pending
+    at a time), adding ``reward`` to the network's dopamine ``DA`` (decay ``tau_d``; a
+    copy in every neuron, raised by the spike of the network's dopamine cell at the
+    reward time); the synapses see ``d = (tonic + DA) / 10 ms``.  The closed loop runs
+    inside the network, so ``cpp_standalone`` can run it.
 
+    ``centred`` (a bool, or one per network) switches on the centred dopamine of
+    :mod:`.reward`, a departure from the paper: the synapses see ``d = (tonic + DA -
+    dbar) / 10 ms`` with ``tau_mean dbar/dt = tonic + DA - dbar`` (``dbar(0) =
+    tonic``), which removes the drift ``E[c] E[d]`` of the unrewarded synapses.
     ``learning_scale`` multiplies the eligibility increments (``A_plus``,
     ``A_minus``): learning ``k`` times faster lets ``duration / k`` stand for the
     paper's hour (each reward's step is ``k`` times larger).  ``ratio`` is
@@ -270,7 +290,8 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         ``w_max``, ``others_mean`` (k, n_networks) mean of ``n_sample`` other plastic
         weights per network / ``w_max``, ``others_quartiles`` (k, n_networks, 3) their
         25/50/75% points, ``others_final`` (n_networks, n_plastic - 1), ``n_rewards``
-        (n_networks,), ``rates`` (n_networks,) mean rate (Hz).
+        (n_networks,), ``rates`` (n_networks,) mean rate (Hz), ``centred``
+        (n_networks,) bool.
     """
     p = {**IZHIKEVICH2007, **overrides}
     unknown = set(overrides) - set(IZHIKEVICH2007)
@@ -282,19 +303,13 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
     record_every = check_positive("record_every", record_every)
     check_choice("target", target, ("numpy", "cython", "cpp_standalone"))
     n_exc, n_inh, n_out = (check_positive_int(k, p[k]) for k in ("n_exc", "n_inh", "n_out"))
+    centred = _per_neuron("centred", np.asarray(p["centred"], dtype=bool), (m,))
+    tau_mean = check_positive("tau_mean", p["tau_mean"])
     n = n_exc + n_inh
     rng = as_generator(seed)
-    pre, post = [], []
-    for k in range(m):           # targets drawn without replacement, no autapses
-        for i in range(n):
-            pool = np.arange(n_exc if i >= n_exc else n)
-            pool = pool[pool != i]
-            pre.append(np.full(n_out, i + k * n))
-            post.append(rng.choice(pool, n_out, replace=False) + k * n)
-    pre, post = np.concatenate(pre), np.concatenate(post)
-    per_net = n * n_out
-    exc = (pre % n) < n_exc
-    chosen = np.array([k * per_net + rng.integers(n_exc * n_out) for k in range(m)])
+    (pre, post), (pre_inh, post_inh) = _izhikevich_targets(rng, m, n, n_exc, n_out)
+    per_net = n_exc * n_out                                # plastic synapses per network
+    chosen = np.array([k * per_net + rng.integers(per_net) for k in range(m)])
     n1, n2 = pre[chosen], post[chosen]
     ms, mV = b2.ms, b2.mV
     with _on_target(target, directory, "izhikevich2007_") as run_build:
@@ -306,15 +321,20 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
                       I : volt
                       a : 1 (constant)
                       d_u : volt (constant)
-                      dDA/dt = -DA/tau_d : 1""",
+                      centred : 1 (constant)
+                      dDA/dt = -DA/tau_d : 1
+                      dDAbar/dt = (tonic + DA - DAbar)/tau_mean : 1""",
             threshold="v > 30*mV", reset="v = -65*mV; u += d_u", method="euler",
-            namespace={"mV": mV, "ms": ms, "b": 0.2, "tau_d": p["tau_d"] * b2.second},
+            namespace={"mV": mV, "ms": ms, "b": 0.2, "tau_d": p["tau_d"] * b2.second,
+                       "tonic": p["tonic"], "tau_mean": tau_mean * b2.second},
             dt=clock, name="izhikevich")
         is_exc = (np.arange(m * n) % n) < n_exc
         neurons.a = np.where(is_exc, 0.02, 0.1)
         neurons.d_u = np.where(is_exc, 8.0, 2.0) * mV
         neurons.v = -65 * mV
         neurons.u = 0.2 * -65 * mV
+        neurons.centred = np.repeat(centred, n).astype(float)
+        neurons.DAbar = p["tonic"]
         neurons.namespace["noise"] = p["noise"] * b2.volt
         neurons.run_regularly("I = noise*(rand() - 0.5)", dt=1 * ms)
         # one dopamine cell per network fires at each reward; its spike raises DA
@@ -330,7 +350,7 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         release.connect(i=np.arange(m * n) // n, j=np.arange(m * n))
         scale = float(p["learning_scale"])
         rule, update = reward_stdp_synapse(
-            "(tonic + DA_post)/(10*ms)", "w", "volt", gate="plastic",
+            "(tonic + DA_post - centred_post*DAbar_post)/(10*ms)", "w", "volt",
             A_plus=0.025 * scale, A_minus=float(p["ratio"]) / 40 * scale)  # ratio x 0.025
         rule.namespace.update({"tonic": p["tonic"], "ms": ms})
         part = join_synapse_parts(SynapsePart("w : volt", "v_post += w"), rule)
@@ -338,12 +358,16 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
                           on_post=part.on_post, namespace=part.namespace, dt=clock,
                           delay=p["delay"] * b2.second, name="izhikevich_synapses")
         syn.connect(i=pre, j=post)
-        w0 = np.where(exc, p["w_init"], p["w_inh"])
+        w0 = np.full(len(pre), p["w_init"])
         w0[chosen] = 0.0
         syn.w = w0 * b2.volt
-        syn.w_max = np.where(exc, p["w_max"], 0.0) * b2.volt
-        syn.plastic = exc.astype(float)
+        syn.w_max = p["w_max"] * b2.volt
         syn.run_regularly(update[0], dt=update[1], name="izhikevich_reward_update")
+        inhibitory = b2.Synapses(neurons, neurons, "w : volt (constant)", on_pre="v_post += w",
+                                 dt=clock, delay=p["delay"] * b2.second,
+                                 name="izhikevich_inhibitory", namespace={})
+        inhibitory.connect(i=pre_inh, j=post_inh)
+        inhibitory.w = p["w_inh"] * b2.volt
         # the closed loop: n1's spikes stamp t_n1, n2's spike schedules the reward
         from_n1 = b2.Synapses(neurons, dopa, on_pre="t_n1_post = t", dt=clock,
                               name="reward_from_n1")
@@ -356,14 +380,15 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
             namespace={"interval": p["interval"] * b2.second, "lo": lo * b2.second,
                        "hi": hi * b2.second})
         from_n2.connect(i=n2, j=np.arange(m))
-        plastic_index = np.flatnonzero(exc)
+        net_of = np.arange(len(pre)) // per_net
         sample = np.concatenate([np.sort(rng.choice(np.setdiff1d(
-            plastic_index[plastic_index // per_net == k], chosen), n_sample, replace=False))
+            np.arange(k * per_net, (k + 1) * per_net), chosen), n_sample, replace=False))
             for k in range(m)])
         record = b2.StateMonitor(syn, "w", record=np.concatenate([chosen, sample]),
                                  dt=record_every * b2.second, name="recorded_weights")
         counter = b2.SpikeMonitor(neurons, record=False, name="izhikevich_counts")
-        net = b2.Network(neurons, dopa, release, syn, from_n1, from_n2, record, counter)
+        net = b2.Network(neurons, dopa, release, syn, inhibitory, from_n1, from_n2, record,
+                         counter)
         net.run(duration * b2.second, namespace={})
         run_build()
         w_end = np.asarray(syn.w_[:])
@@ -371,14 +396,13 @@ def izhikevich_distal_reward(n_networks=1, *, duration=3600.0, dt=0.5e-3, target
         recorded = np.asarray(record.w_[:]).T / p["w_max"]
         n_rewards = np.asarray(dopa.n_rewards[:])
         counts = np.asarray(counter.count[:], dtype=float)
-    net_of = plastic_index // per_net
-    others_final = [w_end[plastic_index[(net_of == k) & (plastic_index != chosen[k])]]
-                    / p["w_max"] for k in range(m)]
+    others_final = [np.delete(w_end[net_of == k], chosen[k] - k * per_net) / p["w_max"]
+                    for k in range(m)]
     recorded = np.vstack([recorded, w_end[np.concatenate([chosen, sample])] / p["w_max"]])
     others = recorded[:, m:].reshape(len(recorded), m, -1)
     return {"times": np.append(times, duration), "rewarded": recorded[:, :m],
             "others_mean": others.mean(axis=2),
             "others_quartiles": np.moveaxis(np.percentile(others, [25, 50, 75], axis=2), 0, -1),
             "others_final": np.stack(others_final), "n_rewards": n_rewards,
-            "others_start": p["w_init"] / p["w_max"],
+            "others_start": p["w_init"] / p["w_max"], "centred": centred,
             "rates": counts.reshape(m, n).mean(axis=1) / duration}

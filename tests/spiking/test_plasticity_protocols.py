@@ -103,3 +103,17 @@ def test_distal_reward_ratio_sets_ltd_against_ltp():
     assert runs[3.0]["others_final"].mean() < start
     q = runs[3.0]["others_quartiles"]
     assert q.shape == (len(runs[3.0]["times"]), 1, 3) and np.all(np.diff(q, axis=-1) >= 0)
+
+
+def test_centred_dopamine_leaves_the_weights_under_tonic_dopamine_alone():
+    # one run, two networks: the paper's (tonic + DA) depresses the others through
+    # their net-negative tags (A- = 1.5 A+); centred, a constant level is its own
+    # running mean, so no weight moves
+    out = izhikevich_distal_reward(2, duration=1.0, reward=0.0, tonic=0.05, ratio=1.5,
+                                   learning_scale=5.0, centred=[False, True], seed=1,
+                                   **SMALL_IZH)
+    start = out["others_start"]
+    assert out["centred"].tolist() == [False, True]
+    assert out["others_final"][0].mean() < 0.99 * start
+    np.testing.assert_allclose(out["others_final"][1], start, rtol=1e-9)
+    np.testing.assert_array_equal(out["rewarded"][:, 1], 0.0)
