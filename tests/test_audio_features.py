@@ -108,3 +108,35 @@ def test_spec_front_end_applies_cmvn_and_the_esn_gets_deltas(tmp_path):
         np.testing.assert_allclose(g, w)
     with pytest.raises(Exception, match="standardize"):
         experiments.load_spec("spoken_digits", ["front_end.standardize=yes"])
+
+
+def test_channel_concat_keeps_both_gain_views_of_each_recording():
+    # a quiet low tone then a loud high one: the per-utterance gain keeps their level
+    # difference across channels, the per-channel gain equalises every channel's mean
+    t = np.arange(SR // 2) / SR
+    wave = np.where(t < 0.25, 0.01 * np.sin(2 * np.pi * 300 * t),
+                    0.5 * np.sin(2 * np.pi * 2000 * t))
+    waves = [wave, 0.3 * wave[::-1]]
+    utt = audio.cochleagram(waves, SR, n_channels=16, frame_rate=100.0, normalize="utterance")
+    chan = audio.cochleagram(waves, SR, n_channels=16, frame_rate=100.0, normalize="channel")
+    both = af.channel_concat(utt, chan)
+    for b, u, c in zip(both, utt, chan):
+        assert b.shape == (u.shape[0], 32)
+        np.testing.assert_array_equal(b[:, :16], u)
+        np.testing.assert_array_equal(b[:, 16:], c)
+        # the two views differ: only the per-channel one has equal channel means in
+        # the linear domain (exp(log1p) - 1 undoes the log compression)
+        lin_u, lin_c = np.expm1(b[:, :16]).mean(0), np.expm1(b[:, 16:]).mean(0)
+        assert np.ptp(lin_c) < 1e-9 * lin_c.max() and np.ptp(lin_u) > 0.5 * lin_u.max()
+    np.testing.assert_array_equal(af.channel_concat(utt[0], chan[0]), both[0])
+
+
+def test_channel_concat_refuses_mismatched_recordings():
+    with pytest.raises(ValueError, match="frame counts"):
+        af.channel_concat(np.zeros((5, 2)), np.zeros((6, 2)))
+    with pytest.raises(ValueError, match="same length"):
+        af.channel_concat([np.zeros((5, 2))], [np.zeros((5, 2))] * 2)
+    with pytest.raises(TypeError, match="all be lists"):
+        af.channel_concat(np.zeros((5, 2)), [np.zeros((5, 2))])
+    with pytest.raises(ValueError, match="at least one"):
+        af.channel_concat()

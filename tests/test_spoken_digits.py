@@ -93,6 +93,8 @@ def test_spec_validates_and_refuses_bad_sizes():
         experiments.load_spec("spoken_digits", ["liquid.sizes=[100]"])
     with pytest.raises(specs.SpecError, match="data.splits"):
         experiments.load_spec("spoken_digits", ['data.splits=["random"]'])
+    with pytest.raises(specs.SpecError, match="esn.normalize"):
+        experiments.load_spec("spoken_digits", ['esn.normalize=["speaker"]'])
 
 
 def test_tiny_study_runs_end_to_end_and_beats_chance(tmp_path):
@@ -111,3 +113,24 @@ def test_tiny_study_runs_end_to_end_and_beats_chance(tmp_path):
     assert {r["speaker"] for r in report.tables["per_speaker"]} == {"ann", "bob", "cyd"}
     assert any(k.startswith("liquid27_pooled_") for k in report.choices)
     assert set(report.figure_names) == {"comparison", "confusion"}
+
+
+def test_esn_front_end_joins_one_cochleagram_per_gain_normalisation(tmp_path):
+    from biornn import audio, datasets
+    from biornn.experiments.spoken_digits import _esn_front_end, _front_end
+
+    data = datasets.spoken_digits(write_tone_digits(tmp_path / "fsdd", digits=range(2),
+                                                    indices=range(2)))
+    spec = experiments.load_spec("spoken_digits", ["front_end.n_channels=8",
+                                                   'esn.normalize=["utterance", "channel"]'])
+    fe = spec["front_end"]
+    cochs = {100.0: _front_end(data, fe, 100.0)}          # the liquid's: per channel
+    got = _esn_front_end(data, fe, spec["esn"], cochs)[100.0]
+    utt = audio.cochleagram(data.audio, data.sample_rate, n_channels=8, frame_rate=100.0,
+                            normalize="utterance")
+    for g, u, c in zip(got, utt, cochs[100.0]):
+        assert g.shape == (u.shape[0], 16)
+        np.testing.assert_allclose(g[:, :8], u)
+        np.testing.assert_allclose(g[:, 8:], c)
+    same = experiments.load_spec("spoken_digits", ["esn.normalize=[\"front_end\"]"])
+    assert _esn_front_end(data, fe, same["esn"], cochs) is cochs

@@ -5,7 +5,8 @@ The isolated-digit benchmark on which liquids and echo state networks were compa
 CC BY-SA 4.0, read in place from ``data.root``):
 
 * one front end, :func:`biornn.audio.cochleagram` (gammatone filterbank, gain
-  normalisation, log compression, ``frame_rate`` frames per second);
+  normalisation, log compression, ``frame_rate`` frames per second); the ESN may
+  normalise the gain its own way (``esn.normalize``) and append deltas (``esn.deltas``);
 * the ESN gets the analog cochleagram; the liquid (:class:`~biornn.spiking.LSM`) gets it
   as injected current (``liquid.input="current"``) or as spikes
   (:func:`biornn.audio.spike_encode` of the cochleagram divided by ``full_scale``),
@@ -84,6 +85,12 @@ SCHEMA = {
         "deltas": Field("bool", False, help="append the cochleagram's regression deltas "
                         "to the ESN's input (audio_features.deltas; baselines and liquid "
                         "get the cochleagram alone)"),
+        "normalize": Field("list[str]", ["front_end"], choices=("front_end", "none",
+                                                                "utterance", "channel"),
+                           help="the ESN's own gain normalisation of the cochleagram "
+                                "(front_end: front_end.normalize, as the liquid and the "
+                                "baselines get it); several: their cochleagrams side by "
+                                "side (audio_features.channel_concat)"),
     },
     "liquid": {
         "sizes": Field("list[int]", [135], low=9, help="neurons: a cube n = c^3 gives "
@@ -162,6 +169,17 @@ def _front_end(data, fe, frame_rate):
     return coch
 
 
+def _esn_front_end(data, fe, e, cochs):
+    """The ESN's cochleagrams per frame rate: one per ``esn.normalize`` (the front end's
+    own where they agree), joined along the channel axis."""
+    norms = [fe["normalize"] if k == "front_end" else k for k in e["normalize"]]
+    if norms == [fe["normalize"]] or not e["sizes"]:
+        return cochs
+    return {fr: audio_features.channel_concat(*(
+        cochs[fr] if k == fe["normalize"] else _front_end(data, {**fe, "normalize": k}, fr)
+        for k in norms)) for fr in cochs}
+
+
 def _esn_runner(spec, n):
     e = spec["esn"]
     grid = list(itertools.product(e["spectral_radius"], e["input_scaling"], e["leak_rate"]))
@@ -235,6 +253,7 @@ def spoken_digits(spec, seed, report):
     loso = [s for s in S if s != "official"]
     alpha, k_seg = ro["alpha"], fe["n_segments"]
     cochs = {fr: _front_end(data, fe, fr) for fr in fe["frame_rates"]}
+    esn_cochs = _esn_front_end(data, fe, spec["esn"], cochs)
     report.note(f"{len(data)} recordings of speakers {sorted(set(data.speakers.tolist()))}, "
                 f"repetitions 0-{spec['data']['max_index'] - 1}; chance accuracy "
                 f"{1 / classes.size:.2f}.")
@@ -285,9 +304,10 @@ def spoken_digits(spec, seed, report):
     models += [("liquid", n, _liquid_runner) for n in spec["liquid"]["sizes"]]
     for model, n, make in report.progress(models, desc="models"):
         grid, names, run = make(spec, n)
+        inputs = esn_cochs if model == "esn" else cochs
         val = {}   # (frame_rate, hyper) -> {(split, readout): validation accuracy}
-        for fr, hyper in itertools.product(cochs, grid):
-            X = run(cochs[fr], fr, hyper, val_seed)
+        for fr, hyper in itertools.product(inputs, grid):
+            X = run(inputs[fr], fr, hyper, val_seed)
             F = _pool(X, k_seg)
             val[(fr, hyper)] = {(s, kind): readout_accuracy(kind, X, F, labels, *v, alpha)[0]
                                 for s, (_, v, _) in S.items() for kind in ro["kinds"]}
@@ -301,7 +321,7 @@ def spoken_digits(spec, seed, report):
         for k, m_seed in enumerate(model_seeds):
             for c in sorted(dict.fromkeys(choice.values())):   # each setting once
                 t0 = time.perf_counter()
-                X = run(cochs[c[0]], c[0], c[1], m_seed)
+                X = run(inputs[c[0]], c[0], c[1], m_seed)
                 secs.append(getattr(run, "seconds", (time.perf_counter() - t0) / len(X)))
                 F = _pool(X, k_seg)
                 for (s, kind), cs in choice.items():
