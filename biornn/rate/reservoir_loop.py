@@ -77,9 +77,13 @@ def _kernel():
         p, i, l = ctypes.c_void_p, ctypes.c_int, ctypes.c_long
         for suffix, real in (("f32", ctypes.c_float), ("f64", ctypes.c_double)):
             dense, csr = getattr(lib, f"esn_dense_{suffix}"), getattr(lib, f"esn_csr_{suffix}")
+            batch = getattr(lib, f"esn_csr_batch_{suffix}")
+            tanh = getattr(lib, f"esn_tanh_{suffix}")
             dense.argtypes = [i, i, i, p, p, p, real, p, l, p, p, p]
-            csr.argtypes = [i, i, i, p, p, p, p, p, real, p, l, p]
-            dense.restype = csr.restype = None
+            csr.argtypes = [i, i, p, p, p, p, p, real, p, p]
+            batch.argtypes = [i, i, i, p, p, p, p, i, p, p, p, p, real, p, l, p]
+            tanh.argtypes = [l, p]
+            dense.restype = csr.restype = batch.restype = tanh.restype = None
         lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"), blas_pointer(f"{c}gemv"))
                      for t, c in ((np.float32, "s"), (np.float64, "d"))}
     return lib
@@ -186,6 +190,30 @@ class ReservoirLoop:
             out[...] = rows.reshape(n, B, N).transpose(0, 2, 1)
         return out
 
+    def _input_weights(self, U, Yfb):
+        """``M = [W_in, W_fb]`` (N, D) for the inputs the batch kernel projects itself."""
+        mats = ([self.W_in] if U is not None and U.shape[2] else []) + \
+            ([self.W_fb] if Yfb is not None and self.has_feedback else [])
+        if not mats:
+            return np.zeros((self.n_units, 0), self.dtype)
+        return np.ascontiguousarray(np.concatenate(mats, axis=1), dtype=self.dtype)
+
+    def _chunk_inputs(self, U, Yfb, noise_rng, t0, t1):
+        """Inputs of steps t0..t1 for the batch kernel: ``(u, noise)``, u (t1-t0, D, B)
+        (inputs then fed-back outputs, the columns of :meth:`_input_weights`) and the
+        noise (t1-t0, N, B) or None; the same noise numbers :meth:`_drive` draws."""
+        n = t1 - t0
+        seqs = ([U[:, t0:t1]] if U is not None and U.shape[2] else []) + \
+            ([Yfb[:, t0:t1]] if Yfb is not None and self.has_feedback else [])
+        B = (U if U is not None else Yfb).shape[0]
+        u = np.concatenate(seqs, axis=2) if seqs else np.zeros((B, n, 0))
+        u = np.ascontiguousarray(u.transpose(1, 2, 0), dtype=self.dtype)
+        noise = None
+        if noise_rng is not None and self.noise > 0:
+            noise = self.noise * noise_rng.standard_normal((B, n, self.n_units))
+            noise = np.ascontiguousarray(noise.astype(self.dtype).transpose(1, 2, 0))
+        return u, noise
+
     def _collect_chunks(self, U, X0, Yfb, noise_rng=None, out=None):
         """Run a batch, yielding ``(t0, states)`` a chunk of steps at a time.
 
@@ -206,39 +234,63 @@ class ReservoirLoop:
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
         if compiled is not None and ldo < 2**31:
-            steps = self._kernel_steps(_kernel(), X0, *compiled)
-            given = "rows" if B > 1 else "vector"     # the kernel reads (B, N) drive rows
+            steps = self._kernel_steps(_kernel(), X0, *compiled, M=self._input_weights(U, Yfb))
+            # the batched CSR kernel projects the inputs itself, the others read the drive
+            given = "vector" if B == 1 else ("inputs" if compiled[0] == "csr" else "rows")
         else:
             steps = self._numpy_steps(X0, layout)
             given = layout
-        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
-        drive = np.empty((chunk,) + shape, dtype=self.dtype)
+        if given == "inputs":
+            def drive(t0, t1):
+                return self._chunk_inputs(U, Yfb, noise_rng, t0, t1)
+        else:
+            shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
+            dbuf = np.empty((chunk,) + shape, dtype=self.dtype)
+
+            def drive(t0, t1):
+                return self._drive(U, Yfb, noise_rng, t0, t1, given, dbuf[:t1 - t0])
         for b0 in range(0, T, block):
             b1 = min(T, b0 + block)
             dest = out[:, b0:b1] if out is not None else buf[:, :b1 - b0]
             for t0 in range(b0, b1, chunk):
                 t1 = min(b1, t0 + chunk)
-                dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
-                steps(dr, dest[:, t0 - b0:t1 - b0])
+                steps(drive(t0, t1), dest[:, t0 - b0:t1 - b0])
             yield b0, dest
 
-    def _kernel_steps(self, lib, X0, form, arrays):
-        """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``."""
+    def _kernel_steps(self, lib, X0, form, arrays, M):
+        """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``.
+
+        ``drive`` is what :meth:`_drive` gives, or for a batch with CSR ``W`` what
+        :meth:`_chunk_inputs` gives (the kernel projects the inputs by ``M``).
+        """
         B, N = X0.shape
         dt = self.dtype
         f = "f32" if dt == np.float32 else "f64"
         gemm, gemv = lib._blas[dt]
         a = float(self.leak_rate)
-        if form == "csr":
-            indptr, indices, data = arrays
-            x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
-            work = np.empty((2, N, B), dtype=dt)
+        if form == "csr":                # the closures hold W's arrays while they run
+            def csr():
+                return tuple(address(v, v.dtype, "ESN") for v in arrays)
+        if form == "csr" and B == 1:
+            x = np.array(X0[0], dtype=dt)
+            work = np.empty((2, N), dtype=dt)
             kernel = getattr(lib, f"esn_csr_{f}")
-            ptrs = (indptr.ctypes.data, indices.ctypes.data, address(data, dt, "ESN"))
 
             def steps(dr, dest):
-                kernel(dr.shape[0], B, N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
-                       dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
+                kernel(dr.shape[0], N, *csr(), x.ctypes.data, address(dr, dt, "ESN"), a,
+                       dest.ctypes.data, work.ctypes.data)
+        elif form == "csr":
+            x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
+            work = np.empty((2, N, B), dtype=dt)
+            kernel = getattr(lib, f"esn_csr_batch_{f}")
+            b = self.b
+
+            def steps(inputs, dest):      # the closure holds M and b while it runs
+                u, noise = inputs
+                kernel(u.shape[0], B, N, *csr(), x.ctypes.data, M.shape[1], address(u, dt, "ESN"),
+                       address(M, dt, "ESN"), address(b, dt, "ESN"),
+                       None if noise is None else address(noise, dt, "ESN"),
+                       a, dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
         else:
             WT = address(self._transposed_W(), dt, "ESN")
             x = np.array(X0, dtype=dt, order="C")            # (B, N)
