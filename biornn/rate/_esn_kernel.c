@@ -41,15 +41,20 @@ void esn_tanh_f32(long n, float *p) { tanh_f32(p, n); }
 
 /* row i of the step's pre-activation for a tile of NV vectors of the batch, from column
  * b0: acc = b_i + sum_d M_id u_d (+ noise) + sum_k w_k x_{j_k}, the weights' sum in two
- * sets (even and odd k) added at the end */
+ * sets (even and odd k) added at the end.  With W cut into blocks of columns (c > 0: a
+ * later block), the tile starts from the sums the earlier blocks left in acc. */
 #define CSR_TILE(REAL, VEC, VEC_U, VW, NV)                                                    \
     for (; b0 + (NV) * (VW) <= B; b0 += (NV) * (VW)) {                                       \
         VEC s0[NV], s1[NV];                                                                   \
         for (int v = 0; v < (NV); v++) {                                                      \
-            s0[v] = (VEC){0} + bias[i];                                                       \
-            for (int e = 0; e < D; e++)                                                       \
-                s0[v] += Mi[e] * *(const VEC_U *)(u + (long)e * B + b0 + v * (VW));           \
-            if (nz) s0[v] += *(const VEC_U *)(nz + b0 + v * (VW));                            \
+            if (c > 0) {                                                                      \
+                s0[v] = *(const VEC_U *)(acc + b0 + v * (VW));                                \
+            } else {                                                                          \
+                s0[v] = (VEC){0} + bias[i];                                                   \
+                for (int e = 0; e < D; e++)                                                   \
+                    s0[v] += Mi[e] * *(const VEC_U *)(u + (long)e * B + b0 + v * (VW));       \
+                if (nz) s0[v] += *(const VEC_U *)(nz + b0 + v * (VW));                        \
+            }                                                                                 \
             s1[v] = (VEC){0};                                                                 \
         }                                                                                     \
         int k = k0;                                                                           \
@@ -69,21 +74,50 @@ void esn_tanh_f32(long n, float *p) { tanh_f32(p, n); }
         for (int v = 0; v < (NV); v++) *(VEC_U *)(acc + b0 + v * (VW)) = s0[v] + s1[v];       \
     }
 
-/* out[b * ldo + i] = x[i * B + b] for i < N, b < B: blocks of 8 x 8 (a block's source
- * rows and destination rows stay in L1) */
-#define TRANSPOSE_OUT(REAL)                                                                   \
-    for (int i0 = 0; i0 < N; i0 += 8) {                                                       \
-        const int i1 = i0 + 8 < N ? i0 + 8 : N;                                               \
-        for (int c0 = 0; c0 < B; c0 += 8) {                                                   \
-            const int c1 = c0 + 8 < B ? c0 + 8 : B;                                           \
-            for (int b = c0; b < c1; b++) {                                                   \
-                REAL *ob = o + b * ldo;                                                       \
-                for (int i = i0; i < i1; i++) ob[i] = xn[(long)i * B + b];                    \
-            }                                                                                 \
+typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
+
+/* 8 x 8 transpose in registers: rows r[0..7] (8 lanes each) become columns, in three rounds
+ * of shuffles (pairs of lanes, pairs of pairs, halves) */
+#define SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#define TRANSPOSE8(V, r)                                                                      \
+    do {                                                                                      \
+        V s_[8], u_[8];                                                                       \
+        for (int q = 0; q < 8; q += 2) {                                                      \
+            s_[q] = SHUF(r[q], r[q + 1], 0, 8, 2, 10, 4, 12, 6, 14);                          \
+            s_[q + 1] = SHUF(r[q], r[q + 1], 1, 9, 3, 11, 5, 13, 7, 15);                      \
         }                                                                                     \
+        for (int q = 0; q < 8; q += 4)                                                        \
+            for (int h = 0; h < 2; h++) {                                                     \
+                u_[q + h] = SHUF(s_[q + h], s_[q + h + 2], 0, 1, 8, 9, 4, 5, 12, 13);         \
+                u_[q + h + 2] = SHUF(s_[q + h], s_[q + h + 2], 2, 3, 10, 11, 6, 7, 14, 15);   \
+            }                                                                                 \
+        for (int h = 0; h < 4; h++) {                                                         \
+            r[h] = SHUF(u_[h], u_[h + 4], 0, 1, 2, 3, 8, 9, 10, 11);                          \
+            r[h + 4] = SHUF(u_[h], u_[h + 4], 4, 5, 6, 7, 12, 13, 14, 15);                    \
+        }                                                                                     \
+    } while (0)
+
+/* out[b * ldo + i] = x[i * B + b] for i < N, b < B: 8 x 8 blocks through registers, the
+ * edges element by element */
+#define TRANSPOSE_OUT(REAL, V8)                                                               \
+    {                                                                                         \
+        int i0 = 0;                                                                           \
+        for (; i0 + 8 <= N; i0 += 8) {                                                        \
+            int c0 = 0;                                                                       \
+            for (; c0 + 8 <= B; c0 += 8) {                                                    \
+                V8 r[8];                                                                      \
+                for (int q = 0; q < 8; q++) r[q] = *(const V8 *)(xn + (long)(i0 + q) * B + c0);\
+                TRANSPOSE8(V8, r);                                                            \
+                for (int q = 0; q < 8; q++) *(V8 *)(o + (c0 + q) * ldo + i0) = r[q];          \
+            }                                                                                 \
+            for (int b = c0; b < B; b++)                                                      \
+                for (int i = i0; i < i0 + 8; i++) o[b * ldo + i] = xn[(long)i * B + b];       \
+        }                                                                                     \
+        for (int b = 0; b < B; b++)                                                           \
+            for (int i = i0; i < N; i++) o[b * ldo + i] = xn[(long)i * B + b];                \
     }
 
-#define ESN_KERNELS(REAL, SUFFIX, VEC, VEC_U, VW, GEMM, GEMV)                                 \
+#define ESN_KERNELS(REAL, SUFFIX, VEC, VEC_U, VW, V8, GEMM, GEMV)                                 \
     /* pre (B x N, row-major) = X (B rows, row stride ldx) @ WT;  W x(t-1) for every row.   */ \
     static void rows_product_##SUFFIX(GEMM##_t gemm, GEMV##_t gemv, int B, int N,            \
                                       const REAL *WT, const REAL *X, int ldx, REAL *pre) {   \
@@ -157,11 +191,14 @@ void esn_tanh_f32(long n, float *p) { tanh_f32(p, n); }
                                                                                               \
     /* A batch. x (N, B) in/out; inputs u (T, D, B) with their weights M (N, D) and bias      \
      * (N); noise (T, N, B) or NULL; work 2 N B.  The inputs are projected here, row by row,  \
-     * into the registers the sums of W x start from. */                                      \
-    void esn_csr_batch_##SUFFIX(int T, int B, int N, const int *indptr, const int *indices,  \
-                                const REAL *data, REAL *x, int D, const REAL *inputs,        \
-                                const REAL *M, const REAL *bias, const REAL *noise,          \
-                                REAL leak, REAL *out, long ldo, REAL *work) {                \
+     * into the registers the sums of W x start from.  CSR W in nblocks blocks of columns:    \
+     * block c's row i is indices/data[bptr[c (N + 1) + i] .. bptr[c (N + 1) + i + 1]] (one   \
+     * block: bptr is indptr), so the states a block reads stay in L1. */                     \
+    void esn_csr_batch_##SUFFIX(int T, int B, int N, int nblocks, const int *bptr,           \
+                                const int *indices, const REAL *data, REAL *x, int D,        \
+                                const REAL *inputs, const REAL *M, const REAL *bias,         \
+                                const REAL *noise, REAL leak, REAL *out, long ldo,           \
+                                REAL *work) {                                                 \
         const long nb = (long)N * B;                                                          \
         REAL *bufs[2] = {work, work + nb};                                                    \
         const REAL *xp = x;                                                                   \
@@ -169,30 +206,36 @@ void esn_tanh_f32(long n, float *p) { tanh_f32(p, n); }
             REAL *xn = bufs[t & 1];                                                           \
             const REAL *u = inputs + (long)t * D * B;                                         \
             REAL *o = out + (long)t * N;                                                      \
-            for (int i = 0; i < N; i++) {                                                     \
-                REAL *acc = xn + (long)i * B;                                                 \
-                const REAL *Mi = M + (long)i * D;                                             \
-                const REAL *nz = noise ? noise + (long)t * nb + (long)i * B : 0;              \
-                const int k0 = indptr[i], k1 = indptr[i + 1];                                 \
-                int b0 = 0;                                                                   \
-                CSR_TILE(REAL, VEC, VEC_U, VW, 4)                                             \
-                CSR_TILE(REAL, VEC, VEC_U, VW, 1)                                             \
-                for (int b = b0; b < B; b++) { /* the last columns, fewer than a vector */    \
-                    REAL s = bias[i];                                                         \
-                    for (int e = 0; e < D; e++) s += Mi[e] * u[(long)e * B + b];              \
-                    if (nz) s += nz[b];                                                       \
-                    for (int k = k0; k < k1; k++) s += data[k] * xp[(long)indices[k] * B + b];\
-                    acc[b] = s;                                                               \
+            for (int c = 0; c < nblocks; c++) {                                               \
+                const int *ptr = bptr + (long)c * (N + 1);                                    \
+                for (int i = 0; i < N; i++) {                                                 \
+                    REAL *acc = xn + (long)i * B;                                             \
+                    const REAL *Mi = M + (long)i * D;                                         \
+                    const REAL *nz = noise ? noise + (long)t * nb + (long)i * B : 0;          \
+                    const int k0 = ptr[i], k1 = ptr[i + 1];                                   \
+                    int b0 = 0;                                                               \
+                    CSR_TILE(REAL, VEC, VEC_U, VW, 4)                                         \
+                    CSR_TILE(REAL, VEC, VEC_U, VW, 1)                                         \
+                    for (int b = b0; b < B; b++) { /* the last columns, under a vector */     \
+                        REAL s = c > 0 ? acc[b] : bias[i];                                    \
+                        if (c == 0) {                                                         \
+                            for (int e = 0; e < D; e++) s += Mi[e] * u[(long)e * B + b];      \
+                            if (nz) s += nz[b];                                               \
+                        }                                                                     \
+                        for (int k = k0; k < k1; k++)                                         \
+                            s += data[k] * xp[(long)indices[k] * B + b];                      \
+                        acc[b] = s;                                                           \
+                    }                                                                         \
                 }                                                                             \
             }                                                                                 \
             tanh_##SUFFIX(xn, nb);                                                            \
             if (leak != 1)                                                                    \
                 for (long j = 0; j < nb; j++) xn[j] = xp[j] + leak * (xn[j] - xp[j]);         \
-            TRANSPOSE_OUT(REAL)                                                               \
+            TRANSPOSE_OUT(REAL, V8)                                                             \
             xp = xn;                                                                          \
         }                                                                                     \
         if (T > 0) memcpy(x, xp, sizeof(REAL) * nb);                                          \
     }
 
-ESN_KERNELS(float, f32, v16f, v16f_u, 16, sgemm, sgemv)
-ESN_KERNELS(double, f64, v8d, v8d_u, 8, dgemm, dgemv)
+ESN_KERNELS(float, f32, v16f, v16f_u, 16, v8f_u, sgemm, sgemv)
+ESN_KERNELS(double, f64, v8d, v8d_u, 8, v8d_u, dgemm, dgemv)

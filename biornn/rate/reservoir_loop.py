@@ -81,7 +81,7 @@ def _kernel():
             tanh = getattr(lib, f"esn_tanh_{suffix}")
             dense.argtypes = [i, i, i, p, p, p, real, p, l, p, p, p]
             csr.argtypes = [i, i, p, p, p, p, p, real, p, p]
-            batch.argtypes = [i, i, i, p, p, p, p, i, p, p, p, p, real, p, l, p]
+            batch.argtypes = [i, i, i, i, p, p, p, p, i, p, p, p, p, real, p, l, p]
             tanh.argtypes = [l, p]
             dense.restype = csr.restype = batch.restype = tanh.restype = None
         lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"), blas_pointer(f"{c}gemv"))
@@ -104,6 +104,9 @@ class ReservoirLoop:
     # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
     # ('kernels' part of benchmarks/esn_batch.py prints the table).
     _DENSE_ABOVE = 0.2
+    # Bytes of states one block of W's columns reads in the batched CSR kernel: the block
+    # is sized so that they stay in a 32 KiB L1 data cache (48 KiB on this machine's cores)
+    _L1_STATES = 2**15
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
     def _product(self):
@@ -268,26 +271,27 @@ class ReservoirLoop:
         f = "f32" if dt == np.float32 else "f64"
         gemm, gemv = lib._blas[dt]
         a = float(self.leak_rate)
-        if form == "csr":                # the closures hold W's arrays while they run
-            def csr():
-                return tuple(address(v, v.dtype, "ESN") for v in arrays)
         if form == "csr" and B == 1:
             x = np.array(X0[0], dtype=dt)
             work = np.empty((2, N), dtype=dt)
             kernel = getattr(lib, f"esn_csr_{f}")
 
-            def steps(dr, dest):
-                kernel(dr.shape[0], N, *csr(), x.ctypes.data, address(dr, dt, "ESN"), a,
+            def steps(dr, dest):          # the closure holds W's arrays while it runs
+                ptrs = (address(v, v.dtype, "ESN") for v in arrays)
+                kernel(dr.shape[0], N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
                        dest.ctypes.data, work.ctypes.data)
         elif form == "csr":
             x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
             work = np.empty((2, N, B), dtype=dt)
             kernel = getattr(lib, f"esn_csr_batch_{f}")
             b = self.b
+            blocks = self._column_blocks(arrays, max(8, self._L1_STATES // (B * dt.itemsize)))
 
-            def steps(inputs, dest):      # the closure holds M and b while it runs
+            def steps(inputs, dest):      # the closure holds W's blocks, M and b
                 u, noise = inputs
-                kernel(u.shape[0], B, N, *csr(), x.ctypes.data, M.shape[1], address(u, dt, "ESN"),
+                ptrs = (address(v, v.dtype, "ESN") for v in blocks)
+                kernel(u.shape[0], B, N, blocks[0].shape[0], *ptrs, x.ctypes.data, M.shape[1],
+                       address(u, dt, "ESN"),
                        address(M, dt, "ESN"), address(b, dt, "ESN"),
                        None if noise is None else address(noise, dt, "ESN"),
                        a, dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
@@ -338,6 +342,32 @@ class ReservoirLoop:
                 dest[...] = cols.transpose(2, 0, 1)
             state[0] = x
         return steps
+
+    def _column_blocks(self, arrays, width):
+        """CSR ``W`` cut into blocks of ``width`` columns for the batched kernel.
+
+        Returns ``(bptr, indices, data)``: block c's row i is entries
+        ``bptr[c, i]:bptr[c, i + 1]`` (one block: ``bptr`` is ``indptr[None]``).
+        Cached per ``W`` and width.
+        """
+        cached = self.__dict__.get("_BLOCKS")
+        if cached is not None and cached[0] is arrays and cached[1] == width:
+            return cached[2]
+        indptr, indices, data = arrays
+        N = self.n_units
+        nblocks = -(-N // width)
+        if nblocks == 1:
+            result = (indptr[None], indices, data)
+        else:
+            rows = np.repeat(np.arange(N), np.diff(indptr))
+            block = indices // width
+            order = np.lexsort((indices, rows, block))      # block, then row, then column
+            starts = np.concatenate([[0], np.cumsum(np.bincount(block * N + rows,
+                                                                minlength=nblocks * N))])
+            bptr = np.stack([starts[c * N:c * N + N + 1] for c in range(nblocks)])
+            result = (bptr.astype(np.int32), indices[order], data[order])
+        self._BLOCKS = (arrays, width, result)
+        return result
 
     def _transposed_W(self):
         """``Wᵀ`` as a C-contiguous array (cached for the rows layout)."""
