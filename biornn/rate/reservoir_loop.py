@@ -70,6 +70,17 @@ def update_into(pre, drive, x, leak_rate, out):
     return np.add(x, pre, out=out)
 
 
+def _aligned_empty(shape, dtype, align=64):
+    """An empty C-contiguous array starting on an ``align``-byte boundary, so that the
+    kernel's SIMD vectors of states never straddle two cache lines (numpy only promises
+    16 bytes, and loads that straddle lines slow the batched kernel down markedly)."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    buf = np.empty(nbytes + align, np.uint8)
+    start = -buf.ctypes.data % align
+    return buf[start:start + nbytes].view(dtype).reshape(shape)
+
+
 def _kernel():
     """The compiled reservoir loop (``_esn_kernel.c``) with its argument types, or None."""
     lib = load_compiled("esn")
@@ -104,9 +115,11 @@ class ReservoirLoop:
     # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
     # ('kernels' part of benchmarks/esn_batch.py prints the table).
     _DENSE_ABOVE = 0.2
-    # Bytes of states one block of W's columns reads in the batched CSR kernel: the block
-    # is sized so that they stay in a 32 KiB L1 data cache (48 KiB on this machine's cores)
-    _L1_STATES = 2**15
+    # Bytes of states one block of W's columns reads in the batched CSR kernel (W is cut
+    # into blocks of columns when the states are larger): 64 KiB was the fastest of 32,
+    # 64, 128 KiB and no blocks at N = 1000, B = 32, in float64 and float32 ('kernels'
+    # part of benchmarks/esn_batch.py prints the table)
+    _BLOCK_STATES = 2**16
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
     def _product(self):
@@ -281,11 +294,12 @@ class ReservoirLoop:
                 kernel(dr.shape[0], N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
                        dest.ctypes.data, work.ctypes.data)
         elif form == "csr":
-            x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
-            work = np.empty((2, N, B), dtype=dt)
+            x = _aligned_empty((N, B), dt)                  # (N, B)
+            x[...] = X0.T
+            work = _aligned_empty((2, N, B), dt)
             kernel = getattr(lib, f"esn_csr_batch_{f}")
             b = self.b
-            blocks = self._column_blocks(arrays, max(8, self._L1_STATES // (B * dt.itemsize)))
+            blocks = self._column_blocks(arrays, max(8, self._BLOCK_STATES // (B * dt.itemsize)))
 
             def steps(inputs, dest):      # the closure holds W's blocks, M and b
                 u, noise = inputs
