@@ -26,13 +26,22 @@
 #include "_blas.h"
 #include "_tanh.h"
 
-static void tanh_f64(double *p, long n) { biornn_tanh_f64(p, n); }
+__attribute__((noinline)) static void tanh_f64(double *p, long n) { biornn_tanh_f64(p, n); }
 #ifdef BIORNN_LIBMVEC
-static void tanh_f32(float *p, long n) {
+__attribute__((noinline)) static void tanh_f32(float *p, long n) {
     for (long j = 0; j < n; j++) p[j] = tanhf(p[j]);
 }
 #else
-static void tanh_f32(float *p, long n) { biornn_tanh_f32(p, n); }
+__attribute__((noinline)) static void tanh_f32(float *p, long n) { biornn_tanh_f32(p, n); }
+#endif
+
+/* GCC vectorises the one-sequence loop's four scalar sums as in-order reductions,
+ * unpacking a vector at every weight (twice as slow in float); the plain scalar code is
+ * the faster.  tanh stays vectorised: it is its own function, not inlined. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define SCALAR_SUMS __attribute__((optimize("no-tree-vectorize", "no-tree-slp-vectorize")))
+#else
+#define SCALAR_SUMS
 #endif
 
 /* in place, for the tests: the tanh every kernel below applies */
@@ -159,7 +168,7 @@ typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
                                                                                               \
     /* One sequence. x (N) in/out; drive (T, N); work 2 N.  CSR W: indptr, indices        \
      * (int32), data. */                                                                      \
-    void esn_csr_##SUFFIX(int T, int N, const int *indptr, const int *indices,               \
+    SCALAR_SUMS void esn_csr_##SUFFIX(int T, int N, const int *indptr, const int *indices,               \
                           const REAL *data, REAL *x, const REAL *drive, REAL leak, REAL *out, \
                           REAL *work) {                                                       \
         REAL *bufs[2] = {work, work + N};                                                     \
