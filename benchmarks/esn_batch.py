@@ -10,7 +10,9 @@ Parts (``--parts`` picks a subset):
            loop's tanh (numpy's without a compiler), and the largest speed-up that floor
            allows against the measured one-by-one time
   kernels  seconds per step of the compiled loop with a dense product (BLAS gemm/gemv)
-           and with CSR, by density, for B = 1 and 32: where the switch belongs
+           and with CSR, by density, for B = 1 and 32: where the switch belongs; and
+           the batched CSR kernel at N = 1000, B = 32 with W cut into blocks of columns
+           whose states take 32, 64 or 128 KiB, or not cut: where the block size belongs
   single   one sequence against a bare scipy.sparse loop (the floor) at N = 100, 1,000
            (density 0.1) and 10,000 (density 0.01)
   float32  NARMA-10 test NRMSE with float64 states and normal equations, float32
@@ -150,6 +152,23 @@ def part_kernels(args):
                       f"{'dense' if t_d < t_c else 'csr':>7}")
     print(f"the compiled loop switches to the dense product above density "
           f"{bn.ESN._DENSE_ABOVE}")
+    print(f"\n== Batched CSR kernel, N = 1000, B = 32, density 0.1: CPU microseconds per step "
+          f"({T} steps) by the bytes of states a block of W's columns reads ==")
+    sizes = (2**15, 2**16, 2**17, 2**40)
+    print(f"{'dtype':>8} " + " ".join(f"{'none' if b == 2**40 else f'{b // 1024} KiB':>8}"
+                                      for b in sizes))
+    U = np.random.default_rng(1).uniform(-0.5, 0.5, (32, T, 1))
+    for dtype in ("float64", "float32"):
+        nets = []
+        for size in sizes:
+            e = bn.ESN(1000, density=0.1, input_scaling=0.1, dtype=dtype, seed=0)
+            e._BLOCK_STATES = size
+            e.run(U[:, :5])
+            nets.append(e)
+        times = paired_medians([lambda e=e: e.run(U) for e in nets], args.repeats,
+                               clock=time.process_time)
+        print(f"{dtype:>8} " + " ".join(f"{t / T * 1e6:8.1f}" for t in times))
+    print(f"the batched kernel cuts W into blocks of {bn.ESN._BLOCK_STATES // 1024} KiB of states")
 
 
 def bare_sparse_loop(W, W_in, u):
