@@ -73,26 +73,19 @@ static inline v16f biornn_vtanh_f32(v16f x) {
 
 /* p[0..n) = tanh(p[0..n)), in place; the tail of fewer than a vector goes through a
  * padded vector */
-static inline void biornn_tanh_f64(double *p, long n) {
-    long j = 0;
-    for (; j + 8 <= n; j += 8) *(v8d_u *)(p + j) = biornn_vtanh_f64(*(v8d_u *)(p + j));
-    if (j < n) {
-        v8d v = {0};
-        for (long i = 0; i < n - j && i < 8; i++) v[i] = p[j + i];
-        v = biornn_vtanh_f64(v);
-        for (long i = 0; i < n - j && i < 8; i++) p[j + i] = v[i];
+#define BIORNN_TANH_BLOCK(NAME, REAL, VEC, VEC_U, VW, VTANH)                                  \
+    static inline void NAME(REAL *p, long n) {                                                \
+        long j = 0;                                                                           \
+        for (; j + (VW) <= n; j += (VW)) *(VEC_U *)(p + j) = VTANH(*(VEC_U *)(p + j));        \
+        if (j < n) {                                                                          \
+            VEC v = {0};                                                                      \
+            for (long i = 0; i < n - j && i < (VW); i++) v[i] = p[j + i];                     \
+            v = VTANH(v);                                                                     \
+            for (long i = 0; i < n - j && i < (VW); i++) p[j + i] = v[i];                     \
+        }                                                                                     \
     }
-}
 
-static inline void biornn_tanh_f32(float *p, long n) {
-    long j = 0;
-    for (; j + 16 <= n; j += 16) *(v16f_u *)(p + j) = biornn_vtanh_f32(*(v16f_u *)(p + j));
-    if (j < n) {
-        v16f v = {0};
-        for (long i = 0; i < n - j && i < 16; i++) v[i] = p[j + i];
-        v = biornn_vtanh_f32(v);
-        for (long i = 0; i < n - j && i < 16; i++) p[j + i] = v[i];
-    }
-}
+BIORNN_TANH_BLOCK(biornn_tanh_f64, double, v8d, v8d_u, 8, biornn_vtanh_f64)
+BIORNN_TANH_BLOCK(biornn_tanh_f32, float, v16f, v16f_u, 16, biornn_vtanh_f32)
 
 #endif

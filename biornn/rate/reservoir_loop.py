@@ -17,16 +17,20 @@ step, so the state layout and kernel are chosen by the product with ``W``, dense
 ``"columns"`` (B > 1, CSR product)
     x (N, B); CSR times a dense block, so every stored weight multiplies a
     contiguous row of B states (numpy: a chunk of steps is kept time-major and
-    transposed into the output once; compiled: written into the output rows).
+    transposed into the output once; compiled: SIMD tiles of the batch summed in
+    registers, W cut into blocks of columns whose states stay in cache, and the
+    new states transposed into the output rows 8 x 8 in registers).
 
 Inputs are projected a chunk of steps at a time into a reused buffer (one matrix
 product for the chunk's steps and sequences, the bias folded in as one more
-input), so a long run holds O(chunk x B x N) work memory besides the states.
+input), so a long run holds O(chunk x B x N) work memory besides the states; the
+compiled batched CSR loop instead projects them itself, row by row, into the sums
+of ``W x`` (no drive array at all).
 
 The steps of a chunk run in a small compiled loop (``_esn_kernel.c``, built and
 cached by :mod:`biornn.rate._compiled`) when it builds: BLAS gemm/gemv per step for
-the dense product; the CSR product, tanh and leak fused per step for the sparse
-one; no Python between steps.  Without a C compiler (or with
+the dense product, the CSR kernels for the sparse one, tanh (``_tanh.h``) and leak
+over each step's block; no Python between steps.  Without a C compiler (or with
 ``BIORNN_NO_COMPILE=1``) the numpy loop runs instead; both compute the same update
 (``tests/rate/test_esn_batch.py`` checks they agree to rounding).
 """
@@ -111,14 +115,15 @@ class ReservoirLoop:
     _CHUNK_ENTRIES = 2**16  # and most entries (steps x batch x units): the chunk stays in L2
     _BLOCK_ROWS = 512     # rows of states (steps x batch) a streamed fit gets per block
     # Above this fraction of non-zero weights the compiled loop multiplies by a dense W
-    # (BLAS), at or below it by CSR: at density 0.1 CSR is the faster at N = 100 and 1000
-    # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
-    # ('kernels' part of benchmarks/esn_batch.py prints the table).
-    _DENSE_ABOVE = 0.2
+    # (BLAS), at or below it by CSR: with the batched CSR kernel, CSR is the faster at
+    # N = 100 and 1000 up to density 0.3 for B = 1 and 32, and at 0.5 for B = 32; dense
+    # wins at 0.5 only for one sequence at N = 100 ('kernels' part of
+    # benchmarks/esn_batch.py prints the table).
+    _DENSE_ABOVE = 0.4
     # Bytes of states one block of W's columns reads in the batched CSR kernel (W is cut
-    # into blocks of columns when the states are larger): 64 KiB was the fastest of 32,
-    # 64, 128 KiB and no blocks at N = 1000, B = 32, in float64 and float32 ('kernels'
-    # part of benchmarks/esn_batch.py prints the table)
+    # into blocks of columns when the states are larger): at N = 1000, B = 32, 64 KiB was
+    # among the fastest of 32, 64, 128 KiB and no blocks, in float64 and float32, a few
+    # per cent ahead of no blocks ('kernels' part of benchmarks/esn_batch.py prints it)
     _BLOCK_STATES = 2**16
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
@@ -250,9 +255,15 @@ class ReservoirLoop:
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
         if compiled is not None and ldo < 2**31:
-            steps = self._kernel_steps(_kernel(), X0, *compiled, M=self._input_weights(U, Yfb))
+            M = self._input_weights(U, Yfb)
+            steps = self._kernel_steps(_kernel(), X0, *compiled, M=M)
             # the batched CSR kernel projects the inputs itself, the others read the drive
             given = "vector" if B == 1 else ("inputs" if compiled[0] == "csr" else "rows")
+            if given == "inputs" and not (noise_rng is not None and self.noise > 0):
+                # a chunk holds only the inputs (steps x D x B): fewer calls per run
+                # (with noise, the chunks stay those of the other paths: the same draws)
+                chunk = int(min(self._CHUNK, max(chunk, self._CHUNK_ENTRIES
+                                                 // (B * max(1, M.shape[1])))))
         else:
             steps = self._numpy_steps(X0, layout)
             given = layout

@@ -29,7 +29,7 @@ def test_batch_layouts_equal_the_sequential_run(sparse, density, dtype, rtol, at
                  bias_scaling=0.2, sparse=sparse, dtype=dtype, seed=1)
     esn._compiled_loop = compiled
     # compiled: the product follows the density whatever the storage; numpy: the storage
-    expect = ("columns" if density < 0.2 else "rows") if compiled else \
+    expect = ("columns" if density <= esn._DENSE_ABOVE else "rows") if compiled else \
         ("columns" if sparse else "rows")
     assert esn._layout(5) == expect and esn._layout(1) == "vector"
     X = esn.run(U, initial_state=X0)
