@@ -3,19 +3,24 @@
  * The same update as the numpy loop, on the same arrays, for a chunk of T steps:
  *     x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + d(t))      (x(t) = tanh(...) when a = 1)
  * computed as x + a (tanh(p) - x), the order of the numpy path.  The drive d (inputs,
- * feedback, bias, noise) is projected by the caller for the whole chunk at once.
+ * feedback, bias, noise) is projected by the caller for the whole chunk at once, except in
+ * the batched CSR kernel, which projects the inputs itself.
  *
  * Dense W ("rows" layout): states are rows, x (B, N); one BLAS gemm per step,
  * x(t-1) Wᵀ (gemv for B = 1), reading x(t-1) straight from the output rows.
- * Sparse W (CSR, "columns" layout): the working states are (N, B) and so is each step's
- * drive (T, N, B), so each stored weight multiplies a contiguous row of B states: a tile of
- * up to four SIMD vectors of the batch is summed in registers (two sets of sums, for even
- * and odd weights, so the adds do not wait on each other) and W is read once per tile.
- * tanh and the leak then run over the step's whole (N, B) block, and the block is
- * transposed into the (B, ..., N) output rows 8 x 8 at a time.
+ * Sparse W (CSR), one sequence: a scalar sum per row in four partial sums.
+ * Sparse W (CSR), a batch ("columns" layout): the working states are (N, B), so each
+ * stored weight multiplies a contiguous row of B states: a tile of up to four SIMD vectors
+ * of the batch is summed in registers (two sets of sums, for even and odd weights, so the
+ * adds do not wait on each other), starting from the bias and the projected inputs of the
+ * step (inputs (T, D, B), weights M (N, D)).  W is cut into blocks of columns whose states
+ * stay in cache, the blocks' sums added in turn.  tanh and the leak then run over the
+ * step's whole (N, B) block, which is transposed into the (B, ..., N) output rows 8 x 8 at
+ * a time, in registers.
  *
- * tanh: the vector tanh of _tanh.h in double precision (faster here than libmvec's);
- * libmvec's tanhf in single precision when it is linked, else _tanh.h's.
+ * tanh: the vector tanh of _tanh.h in double precision; libmvec's tanhf in single
+ * precision when it is linked, else _tanh.h's (the faster of the two on the machine the
+ * kernels were tuned on, in each precision).
  *
  * Output: out[b * ldo + t * N + i] is unit i of sequence b after step t.  The state x is
  * read at the start and holds the last state at the end (so chunks chain).
