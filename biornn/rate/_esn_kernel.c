@@ -74,15 +74,15 @@ void esn_tanh_f32(long n, float *p) { tanh_f32(p, n); }
         int k = k0;                                                                           \
         for (; k + 2 <= k1; k += 2) {                                                         \
             const REAL w0 = data[k], w1 = data[k + 1];                                        \
-            const REAL *x0 = xp + (long)indices[k] * B + b0;                                  \
-            const REAL *x1 = xp + (long)indices[k + 1] * B + b0;                              \
+            const REAL *x0 = xp + offsets[k] + b0;                                  \
+            const REAL *x1 = xp + offsets[k + 1] + b0;                              \
             for (int v = 0; v < (NV); v++) {                                                  \
                 s0[v] += w0 * *(const VEC_U *)(x0 + v * (VW));                                \
                 s1[v] += w1 * *(const VEC_U *)(x1 + v * (VW));                                \
             }                                                                                 \
         }                                                                                     \
         if (k < k1) {                                                                         \
-            const REAL w0 = data[k], *x0 = xp + (long)indices[k] * B + b0;                    \
+            const REAL w0 = data[k], *x0 = xp + offsets[k] + b0;                    \
             for (int v = 0; v < (NV); v++) s0[v] += w0 * *(const VEC_U *)(x0 + v * (VW));    \
         }                                                                                     \
         for (int v = 0; v < (NV); v++) *(VEC_U *)(acc + b0 + v * (VW)) = s0[v] + s1[v];       \
@@ -206,10 +206,11 @@ typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
     /* A batch. x (N, B) in/out; inputs u (T, D, B) with their weights M (N, D) and bias      \
      * (N); noise (T, N, B) or NULL; work 2 N B.  The inputs are projected here, row by row,  \
      * into the registers the sums of W x start from.  CSR W in nblocks blocks of columns:    \
-     * block c's row i is indices/data[bptr[c (N + 1) + i] .. bptr[c (N + 1) + i + 1]] (one   \
-     * block: bptr is indptr), so the states a block reads stay in L1. */                     \
+     * block c's row i is offsets/data[bptr[c (N + 1) + i] .. bptr[c (N + 1) + i + 1]] (one   \
+     * block: bptr is indptr), so the states a block reads stay in cache; offsets are the     \
+     * columns j times B (where state row j starts: no multiplication per weight). */         \
     void esn_csr_batch_##SUFFIX(int T, int B, int N, int nblocks, const int *bptr,           \
-                                const int *indices, const REAL *data, REAL *x, int D,        \
+                                const int *offsets, const REAL *data, REAL *x, int D,        \
                                 const REAL *inputs, const REAL *M, const REAL *bias,         \
                                 const REAL *noise, REAL leak, REAL *out, long ldo,           \
                                 REAL *work) {                                                 \
@@ -237,7 +238,7 @@ typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
                             if (nz) s += nz[b];                                               \
                         }                                                                     \
                         for (int k = k0; k < k1; k++)                                         \
-                            s += data[k] * xp[(long)indices[k] * B + b];                      \
+                            s += data[k] * xp[offsets[k] + b];                                \
                         acc[b] = s;                                                           \
                     }                                                                         \
                 }                                                                             \

@@ -254,7 +254,7 @@ class ReservoirLoop:
         buf = None if out is not None else np.empty((B, block, N), dtype=self.dtype)
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
-        if compiled is not None and ldo < 2**31:
+        if compiled is not None and ldo < 2**31 and N * B < 2**31:
             M = self._input_weights(U, Yfb)
             steps = self._kernel_steps(_kernel(), X0, *compiled, M=M)
             # the batched CSR kernel projects the inputs itself, the others read the drive
@@ -310,7 +310,8 @@ class ReservoirLoop:
             work = _aligned_empty((2, N, B), dt)
             kernel = getattr(lib, f"esn_csr_batch_{f}")
             b = self.b
-            blocks = self._column_blocks(arrays, max(8, self._BLOCK_STATES // (B * dt.itemsize)))
+            blocks = self._column_blocks(arrays, max(8, self._BLOCK_STATES // (B * dt.itemsize)),
+                                         B)
 
             def steps(inputs, dest):      # the closure holds W's blocks, M and b
                 u, noise = inputs
@@ -368,15 +369,16 @@ class ReservoirLoop:
             state[0] = x
         return steps
 
-    def _column_blocks(self, arrays, width):
+    def _column_blocks(self, arrays, width, B):
         """CSR ``W`` cut into blocks of ``width`` columns for the batched kernel.
 
-        Returns ``(bptr, indices, data)``: block c's row i is entries
-        ``bptr[c, i]:bptr[c, i + 1]`` (one block: ``bptr`` is ``indptr[None]``).
-        Cached per ``W`` and width.
+        Returns ``(bptr, offsets, data)``: block c's row i is entries
+        ``bptr[c, i]:bptr[c, i + 1]`` (one block: ``bptr`` is ``indptr[None]``), and
+        ``offsets`` are the columns times ``B`` (where a state row starts in the (N, B)
+        block).  Cached per ``W``, width and ``B``.
         """
         cached = self.__dict__.get("_BLOCKS")
-        if cached is not None and cached[0] is arrays and cached[1] == width:
+        if cached is not None and cached[0] is arrays and cached[1] == (width, B):
             return cached[2]
         indptr, indices, data = arrays
         N = self.n_units
@@ -391,7 +393,8 @@ class ReservoirLoop:
                                                                 minlength=nblocks * N))])
             bptr = np.stack([starts[c * N:c * N + N + 1] for c in range(nblocks)])
             result = (bptr.astype(np.int32), indices[order], data[order])
-        self._BLOCKS = (arrays, width, result)
+        result = (result[0], (result[1] * B).astype(np.int32), result[2])
+        self._BLOCKS = (arrays, (width, B), result)
         return result
 
     def _transposed_W(self):
