@@ -77,7 +77,7 @@ def update_into(pre, drive, x, leak_rate, out):
 def _aligned_empty(shape, dtype, align=64):
     """An empty C-contiguous array starting on an ``align``-byte boundary, so that the
     kernel's SIMD vectors of states never straddle two cache lines (numpy only promises
-    16 bytes, and loads that straddle lines slow the batched kernel down markedly)."""
+    16 bytes, and loads or stores that straddle lines slow the batched kernel down)."""
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
     buf = np.empty(nbytes + align, np.uint8)
@@ -251,7 +251,7 @@ class ReservoirLoop:
         # steps per yielded block: a streamed fit hands the readout many rows at once
         # (syrk of a few rows per call is memory-bound), the drive stays chunk-sized
         block = T if out is not None else int(min(T, max(chunk, -(-self._BLOCK_ROWS // B))))
-        buf = None if out is not None else np.empty((B, block, N), dtype=self.dtype)
+        buf = None if out is not None else _aligned_empty((B, block, N), self.dtype)
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
         if compiled is not None and ldo < 2**31 and N * B < 2**31:
@@ -409,7 +409,8 @@ class ReservoirLoop:
         """All states of a batch, (B, T, N); see :meth:`_collect_chunks`."""
         T = U.shape[1] if U is not None else Yfb.shape[1]
         B = X0.shape[0]
-        out = np.empty((B, T, self.n_units), dtype=self.dtype)
+        # aligned: the kernels' vector stores into the output rows then split no line
+        out = _aligned_empty((B, T, self.n_units), self.dtype)
         for _ in self._collect_chunks(U, X0, Yfb, noise_rng, out=out):
             pass
         return out
