@@ -122,8 +122,9 @@ class ReservoirLoop:
     _DENSE_ABOVE = 0.4
     # Bytes of states one block of W's columns reads in the batched CSR kernel (W is cut
     # into blocks of columns when the states are larger): at N = 1000, B = 32, 64 KiB was
-    # among the fastest of 32, 64, 128 KiB and no blocks, in float64 and float32, a few
-    # per cent ahead of no blocks ('kernels' part of benchmarks/esn_batch.py prints it)
+    # among the fastest of 32, 64, 128 KiB and no blocks, in float64 and float32 (level
+    # with no blocks or a few per cent ahead, run to run; 'kernels' part of
+    # benchmarks/esn_batch.py prints it)
     _BLOCK_STATES = 2**16
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
