@@ -17,16 +17,20 @@ step, so the state layout and kernel are chosen by the product with ``W``, dense
 ``"columns"`` (B > 1, CSR product)
     x (N, B); CSR times a dense block, so every stored weight multiplies a
     contiguous row of B states (numpy: a chunk of steps is kept time-major and
-    transposed into the output once; compiled: written into the output rows).
+    transposed into the output once; compiled: SIMD tiles of the batch summed in
+    registers, W cut into blocks of columns whose states stay in cache, and the
+    new states transposed into the output rows 8 x 8 in registers).
 
 Inputs are projected a chunk of steps at a time into a reused buffer (one matrix
 product for the chunk's steps and sequences, the bias folded in as one more
-input), so a long run holds O(chunk x B x N) work memory besides the states.
+input), so a long run holds O(chunk x B x N) work memory besides the states; the
+compiled batched CSR loop instead projects them itself, row by row, into the sums
+of ``W x`` (no drive array at all).
 
 The steps of a chunk run in a small compiled loop (``_esn_kernel.c``, built and
 cached by :mod:`biornn.rate._compiled`) when it builds: BLAS gemm/gemv per step for
-the dense product; the CSR product, tanh and leak fused per step for the sparse
-one; no Python between steps.  Without a C compiler (or with
+the dense product, the CSR kernels for the sparse one, tanh (``_tanh.h``) and leak
+over each step's block; no Python between steps.  Without a C compiler (or with
 ``BIORNN_NO_COMPILE=1``) the numpy loop runs instead; both compute the same update
 (``tests/rate/test_esn_batch.py`` checks they agree to rounding).
 """
@@ -70,6 +74,17 @@ def update_into(pre, drive, x, leak_rate, out):
     return np.add(x, pre, out=out)
 
 
+def _aligned_empty(shape, dtype, align=64):
+    """An empty C-contiguous array starting on an ``align``-byte boundary, so that the
+    kernel's SIMD vectors of states never straddle two cache lines (numpy only promises
+    16 bytes, and loads or stores that straddle lines slow the batched kernel down)."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    buf = np.empty(nbytes + align, np.uint8)
+    start = -buf.ctypes.data % align
+    return buf[start:start + nbytes].view(dtype).reshape(shape)
+
+
 def _kernel():
     """The compiled reservoir loop (``_esn_kernel.c``) with its argument types, or None."""
     lib = load_compiled("esn")
@@ -77,9 +92,13 @@ def _kernel():
         p, i, l = ctypes.c_void_p, ctypes.c_int, ctypes.c_long
         for suffix, real in (("f32", ctypes.c_float), ("f64", ctypes.c_double)):
             dense, csr = getattr(lib, f"esn_dense_{suffix}"), getattr(lib, f"esn_csr_{suffix}")
+            batch = getattr(lib, f"esn_csr_batch_{suffix}")
+            tanh = getattr(lib, f"esn_tanh_{suffix}")
             dense.argtypes = [i, i, i, p, p, p, real, p, l, p, p, p]
-            csr.argtypes = [i, i, i, p, p, p, p, p, real, p, l, p]
-            dense.restype = csr.restype = None
+            csr.argtypes = [i, i, p, p, p, p, p, real, p, p]
+            batch.argtypes = [i, i, i, i, p, p, p, p, i, p, p, p, p, real, p, l, p]
+            tanh.argtypes = [l, p]
+            dense.restype = csr.restype = batch.restype = tanh.restype = None
         lib._blas = {np.dtype(t): (blas_pointer(f"{c}gemm"), blas_pointer(f"{c}gemv"))
                      for t, c in ((np.float32, "s"), (np.float64, "d"))}
     return lib
@@ -96,10 +115,17 @@ class ReservoirLoop:
     _CHUNK_ENTRIES = 2**16  # and most entries (steps x batch x units): the chunk stays in L2
     _BLOCK_ROWS = 512     # rows of states (steps x batch) a streamed fit gets per block
     # Above this fraction of non-zero weights the compiled loop multiplies by a dense W
-    # (BLAS), at or below it by CSR: at density 0.1 CSR is the faster at N = 100 and 1000
-    # for B = 1 and 32; dense wins from 0.2 at N = 100 and from about 0.3 at N = 1000
-    # ('kernels' part of benchmarks/esn_batch.py prints the table).
-    _DENSE_ABOVE = 0.2
+    # (BLAS), at or below it by CSR: with the batched CSR kernel, CSR is the faster at
+    # N = 100 and 1000 up to density 0.3 for B = 1 and 32, and at 0.5 for B = 32; dense
+    # wins at 0.5 only for one sequence at N = 100 ('kernels' part of
+    # benchmarks/esn_batch.py prints the table).
+    _DENSE_ABOVE = 0.4
+    # Bytes of states one block of W's columns reads in the batched CSR kernel (W is cut
+    # into blocks of columns when the states are larger): at N = 1000, B = 32, 64 KiB was
+    # among the fastest of 32, 64, 128 KiB and no blocks, in float64 and float32 (level
+    # with no blocks or a few per cent ahead, run to run; 'kernels' part of
+    # benchmarks/esn_batch.py prints it)
+    _BLOCK_STATES = 2**16
     _compiled_loop = True   # False: always the numpy loop (the tests compare the two)
 
     def _product(self):
@@ -186,6 +212,30 @@ class ReservoirLoop:
             out[...] = rows.reshape(n, B, N).transpose(0, 2, 1)
         return out
 
+    def _input_weights(self, U, Yfb):
+        """``M = [W_in, W_fb]`` (N, D) for the inputs the batch kernel projects itself."""
+        mats = ([self.W_in] if U is not None and U.shape[2] else []) + \
+            ([self.W_fb] if Yfb is not None and self.has_feedback else [])
+        if not mats:
+            return np.zeros((self.n_units, 0), self.dtype)
+        return np.ascontiguousarray(np.concatenate(mats, axis=1), dtype=self.dtype)
+
+    def _chunk_inputs(self, U, Yfb, noise_rng, t0, t1):
+        """Inputs of steps t0..t1 for the batch kernel: ``(u, noise)``, u (t1-t0, D, B)
+        (inputs then fed-back outputs, the columns of :meth:`_input_weights`) and the
+        noise (t1-t0, N, B) or None; the same noise numbers :meth:`_drive` draws."""
+        n = t1 - t0
+        seqs = ([U[:, t0:t1]] if U is not None and U.shape[2] else []) + \
+            ([Yfb[:, t0:t1]] if Yfb is not None and self.has_feedback else [])
+        B = (U if U is not None else Yfb).shape[0]
+        u = np.concatenate(seqs, axis=2) if seqs else np.zeros((B, n, 0))
+        u = np.ascontiguousarray(u.transpose(1, 2, 0), dtype=self.dtype)
+        noise = None
+        if noise_rng is not None and self.noise > 0:
+            noise = self.noise * noise_rng.standard_normal((B, n, self.n_units))
+            noise = np.ascontiguousarray(noise.astype(self.dtype).transpose(1, 2, 0))
+        return u, noise
+
     def _collect_chunks(self, U, X0, Yfb, noise_rng=None, out=None):
         """Run a batch, yielding ``(t0, states)`` a chunk of steps at a time.
 
@@ -202,43 +252,76 @@ class ReservoirLoop:
         # steps per yielded block: a streamed fit hands the readout many rows at once
         # (syrk of a few rows per call is memory-bound), the drive stays chunk-sized
         block = T if out is not None else int(min(T, max(chunk, -(-self._BLOCK_ROWS // B))))
-        buf = None if out is not None else np.empty((B, block, N), dtype=self.dtype)
+        buf = None if out is not None else _aligned_empty((B, block, N), self.dtype)
         ldo = (out if out is not None else buf).strides[0] // self.dtype.itemsize
         compiled = self._compiled_W() if self._compiled_loop else None
-        if compiled is not None and ldo < 2**31:
-            steps = self._kernel_steps(_kernel(), X0, *compiled)
-            given = "rows" if B > 1 else "vector"     # the kernel reads (B, N) drive rows
+        if compiled is not None and ldo < 2**31 and N * B < 2**31:
+            M = self._input_weights(U, Yfb)
+            steps = self._kernel_steps(_kernel(), X0, *compiled, M=M)
+            # the batched CSR kernel projects the inputs itself, the others read the drive
+            given = "vector" if B == 1 else ("inputs" if compiled[0] == "csr" else "rows")
+            if given == "inputs" and not (noise_rng is not None and self.noise > 0):
+                # a chunk holds only the inputs (steps x D x B): fewer calls per run
+                # (with noise, the chunks stay those of the other paths: the same draws)
+                chunk = int(min(self._CHUNK, max(chunk, self._CHUNK_ENTRIES
+                                                 // (B * max(1, M.shape[1])))))
         else:
             steps = self._numpy_steps(X0, layout)
             given = layout
-        shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
-        drive = np.empty((chunk,) + shape, dtype=self.dtype)
+        if given == "inputs":
+            def drive(t0, t1):
+                return self._chunk_inputs(U, Yfb, noise_rng, t0, t1)
+        else:
+            shape = {"vector": (N,), "rows": (B, N), "columns": (N, B)}[given]
+            dbuf = np.empty((chunk,) + shape, dtype=self.dtype)
+
+            def drive(t0, t1):
+                return self._drive(U, Yfb, noise_rng, t0, t1, given, dbuf[:t1 - t0])
         for b0 in range(0, T, block):
             b1 = min(T, b0 + block)
             dest = out[:, b0:b1] if out is not None else buf[:, :b1 - b0]
             for t0 in range(b0, b1, chunk):
                 t1 = min(b1, t0 + chunk)
-                dr = self._drive(U, Yfb, noise_rng, t0, t1, given, drive[:t1 - t0])
-                steps(dr, dest[:, t0 - b0:t1 - b0])
+                steps(drive(t0, t1), dest[:, t0 - b0:t1 - b0])
             yield b0, dest
 
-    def _kernel_steps(self, lib, X0, form, arrays):
-        """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``."""
+    def _kernel_steps(self, lib, X0, form, arrays, M):
+        """The compiled loop for one chunk: ``steps(drive, dest)`` fills ``dest``.
+
+        ``drive`` is what :meth:`_drive` gives, or for a batch with CSR ``W`` what
+        :meth:`_chunk_inputs` gives (the kernel projects the inputs by ``M``).
+        """
         B, N = X0.shape
         dt = self.dtype
         f = "f32" if dt == np.float32 else "f64"
         gemm, gemv = lib._blas[dt]
         a = float(self.leak_rate)
-        if form == "csr":
-            indptr, indices, data = arrays
-            x = np.array(X0.T, dtype=dt, order="C")          # (N, B)
-            work = np.empty((2, N, B), dtype=dt)
+        if form == "csr" and B == 1:
+            x = np.array(X0[0], dtype=dt)
+            work = np.empty((2, N), dtype=dt)
             kernel = getattr(lib, f"esn_csr_{f}")
-            ptrs = (indptr.ctypes.data, indices.ctypes.data, address(data, dt, "ESN"))
 
-            def steps(dr, dest):
-                kernel(dr.shape[0], B, N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
-                       dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
+            def steps(dr, dest):          # the closure holds W's arrays while it runs
+                ptrs = (address(v, v.dtype, "ESN") for v in arrays)
+                kernel(dr.shape[0], N, *ptrs, x.ctypes.data, address(dr, dt, "ESN"), a,
+                       dest.ctypes.data, work.ctypes.data)
+        elif form == "csr":
+            x = _aligned_empty((N, B), dt)                  # (N, B)
+            x[...] = X0.T
+            work = _aligned_empty((2, N, B), dt)
+            kernel = getattr(lib, f"esn_csr_batch_{f}")
+            b = self.b
+            blocks = self._column_blocks(arrays, max(8, self._BLOCK_STATES // (B * dt.itemsize)),
+                                         B)
+
+            def steps(inputs, dest):      # the closure holds W's blocks, M and b
+                u, noise = inputs
+                ptrs = (address(v, v.dtype, "ESN") for v in blocks)
+                kernel(u.shape[0], B, N, blocks[0].shape[0], *ptrs, x.ctypes.data, M.shape[1],
+                       address(u, dt, "ESN"),
+                       address(M, dt, "ESN"), address(b, dt, "ESN"),
+                       None if noise is None else address(noise, dt, "ESN"),
+                       a, dest.ctypes.data, dest.strides[0] // dt.itemsize, work.ctypes.data)
         else:
             WT = address(self._transposed_W(), dt, "ESN")
             x = np.array(X0, dtype=dt, order="C")            # (B, N)
@@ -287,6 +370,34 @@ class ReservoirLoop:
             state[0] = x
         return steps
 
+    def _column_blocks(self, arrays, width, B):
+        """CSR ``W`` cut into blocks of ``width`` columns for the batched kernel.
+
+        Returns ``(bptr, offsets, data)``: block c's row i is entries
+        ``bptr[c, i]:bptr[c, i + 1]`` (one block: ``bptr`` is ``indptr[None]``), and
+        ``offsets`` are the columns times ``B`` (where a state row starts in the (N, B)
+        block).  Cached per ``W``, width and ``B``.
+        """
+        cached = self.__dict__.get("_BLOCKS")
+        if cached is not None and cached[0] is arrays and cached[1] == (width, B):
+            return cached[2]
+        indptr, indices, data = arrays
+        N = self.n_units
+        nblocks = -(-N // width)
+        if nblocks == 1:
+            result = (indptr[None], indices, data)
+        else:
+            rows = np.repeat(np.arange(N), np.diff(indptr))
+            block = indices // width
+            order = np.lexsort((indices, rows, block))      # block, then row, then column
+            starts = np.concatenate([[0], np.cumsum(np.bincount(block * N + rows,
+                                                                minlength=nblocks * N))])
+            bptr = np.stack([starts[c * N:c * N + N + 1] for c in range(nblocks)])
+            result = (bptr.astype(np.int32), indices[order], data[order])
+        result = (result[0], (result[1] * B).astype(np.int32), result[2])
+        self._BLOCKS = (arrays, (width, B), result)
+        return result
+
     def _transposed_W(self):
         """``Wᵀ`` as a C-contiguous array (cached for the rows layout)."""
         cached = self.__dict__.get("_WT")
@@ -299,7 +410,8 @@ class ReservoirLoop:
         """All states of a batch, (B, T, N); see :meth:`_collect_chunks`."""
         T = U.shape[1] if U is not None else Yfb.shape[1]
         B = X0.shape[0]
-        out = np.empty((B, T, self.n_units), dtype=self.dtype)
+        # aligned: the kernels' vector stores into the output rows then split no line
+        out = _aligned_empty((B, T, self.n_units), self.dtype)
         for _ in self._collect_chunks(U, X0, Yfb, noise_rng, out=out):
             pass
         return out
