@@ -108,6 +108,7 @@ def test_tiny_study_runs_end_to_end_and_beats_chance(tmp_path):
         assert r["accuracy"] > 0.3, r
         if r["model"] != "baseline":
             assert r["n_seeds"] == 2 and r["ci95"] >= 0 and r["s_per_recording"] > 0
+            assert r["cpu_s_per_recording"] > 0
     assert {r["speaker"] for r in report.tables["per_speaker"]} == {"ann", "bob", "cyd"}
     assert any(k.startswith("liquid27_pooled_") for k in report.choices)
     assert set(report.figure_names) == {"comparison", "confusion"}
