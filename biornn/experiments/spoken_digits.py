@@ -12,7 +12,8 @@ CC BY-SA 4.0, read in place from ``data.root``):
   every recording simulated for its own duration (:mod:`biornn.spiking.ragged`);
 * two readouts, the same :class:`~biornn.readout.RidgeClassifier` and alpha grid for
   every model: states averaged over ``n_segments`` equal time segments ("pooled"), or a
-  classifier on every time step whose outputs are averaged over the utterance ("step");
+  classifier on every time step whose outputs are averaged over the utterance ("step";
+  each utterance's frames weigh 1/T in its fit, ``readout.step_weighting``);
 * two baselines with the same readouts and no reservoir: the cochleagram pooled over
   the segments, and the cochleagram frames fed straight to the per-time-step readout;
 * hyperparameters (frame rate, spectral radius, input scaling, leak rate; the liquid's
@@ -27,6 +28,7 @@ per recording.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import resource
@@ -38,8 +40,8 @@ from .. import audio, audio_features, datasets, states
 from .._rng import spawn
 from ..schema import Field, ModelParams
 from .registry import experiment
-from .utterances import (confusion_matrix, esn_states, readout_accuracy,
-                         splits_with_validation, summarise)
+from .utterances import (confusion_matrix, esn_states, splits_with_validation, summarise,
+                         readout_accuracy as _readout_accuracy)
 from .digits_figures import draw_figures
 
 #: where ``data.root = ""`` looks, in order (the environment variable first)
@@ -109,6 +111,9 @@ SCHEMA = {
                        help="ridge grid (cross-validated on the training part), every model"),
         "kinds": Field("list[str]", ["pooled", "step"], choices=("pooled", "step"),
                        help="segment-pooled states and/or the per-time-step readout"),
+        "step_weighting": Field("str", "utterance", choices=("utterance", "frame"),
+                                help="per-time-step readout: each utterance's frames weigh "
+                                     "1/T in the ridge fit, or every frame counts once"),
     },
     "study": {
         "n_seeds": Field("int", 5, low=2, help="reservoirs per model and size (CI over them)"),
@@ -243,6 +248,7 @@ def spoken_digits(spec, seed, report):
     S = splits_with_validation(data, spec["data"]["splits"])
     loso = [s for s in S if s != "official"]
     alpha, k_seg = ro["alpha"], fe["n_segments"]
+    readout_accuracy = functools.partial(_readout_accuracy, weighting=ro["step_weighting"])
     cochs = {fr: _front_end(data, fe, fr) for fr in fe["frame_rates"]}
     report.note(f"{len(data)} recordings of speakers {sorted(set(data.speakers.tolist()))}, "
                 f"repetitions 0-{spec['data']['max_index'] - 1}; chance accuracy "

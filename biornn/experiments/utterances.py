@@ -101,20 +101,25 @@ def pooled_accuracy(features, labels, train, test, alpha):
     return metrics.accuracy(labels[test], pred), pred
 
 
-def step_accuracy(sequences, labels, train, test, alpha, chunk_size=500):
+def step_accuracy(sequences, labels, train, test, alpha, chunk_size=500,
+                  weighting="utterance"):
     """Accuracy and predictions of the per-time-step readout (outputs averaged over
-    each utterance before the argmax; Verstraeten et al. 2005)."""
-    clf = TimeStepClassifier(alpha=alpha, chunk_size=chunk_size).fit(
+    each utterance before the argmax; Verstraeten et al. 2005); ``weighting``
+    ("utterance": each utterance's frames weigh 1/T in the fit; or "frame") as in
+    :class:`~biornn.sequence_readout.TimeStepClassifier`."""
+    clf = TimeStepClassifier(alpha=alpha, chunk_size=chunk_size, weighting=weighting).fit(
         [sequences[i] for i in train], labels[train])
     pred = clf.predict([sequences[i] for i in test])
     return metrics.accuracy(labels[test], pred), pred
 
 
-def readout_accuracy(readout, sequences, pooled, labels, train, test, alpha):
-    """``pooled_accuracy`` (``readout="pooled"``) or ``step_accuracy`` (``"step"``)."""
+def readout_accuracy(readout, sequences, pooled, labels, train, test, alpha,
+                     weighting="utterance"):
+    """``pooled_accuracy`` (``readout="pooled"``) or ``step_accuracy`` (``"step"``,
+    frames weighted by ``weighting``)."""
     if readout == "pooled":
         return pooled_accuracy(pooled, labels, train, test, alpha)
-    return step_accuracy(sequences, labels, train, test, alpha)
+    return step_accuracy(sequences, labels, train, test, alpha, weighting=weighting)
 
 
 def confusion_matrix(y_true, y_pred, classes):
