@@ -89,7 +89,9 @@ def main():
     ap.add_argument("--buckets", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--grid", type=int, default=2)
+    ap.add_argument("--grid", type=int, default=1,
+                    help="validation simulations per size (input levels; the state-filter "
+                    "grid shares one)")
     ap.add_argument("--study-recordings", type=int, default=2500)
     args = ap.parse_args()
 
