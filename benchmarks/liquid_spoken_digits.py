@@ -10,7 +10,9 @@ times the injected current on numpy/cython).
 
 Printed per size and target: model seconds per recording (wall clock, and CPU
 time of this process and its children, which the load of a shared machine
-disturbs less), the liquid's mean firing rate and, for ``cpp_standalone``, the
+disturbs less), the liquid's mean firing rate, the CPU seconds per recording of
+forming the readout states from the spikes (the state filter, outside the
+simulation) and, for ``cpp_standalone``, the
 one-time build (the binary is shared by every liquid seed and every duration, so
 a whole study compiles it once per size).  Timings are medians of ``--repeats``
 runs after a first (warm-up/compile) run.  Then the full spoken-digit study's
@@ -51,6 +53,15 @@ def cpu_seconds():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+def filter_cost(spikes, durations, n):
+    """CPU seconds per recording to turn a run's spikes into readout states (the
+    30 ms exponential filter sampled once per frame), the part outside the simulation."""
+    c0 = time.process_time()
+    for (i, t), d in zip(spikes, durations):
+        bn.states.exponential_filter(i, t, n, bn.states.sample_times(d, 1 / FRAME_RATE), 0.03)
+    return (time.process_time() - c0) / len(spikes)
+
+
 def simulate(lsm, inputs, durations, args):
     t0, c0 = time.perf_counter(), cpu_seconds()
     if args.input == "current":
@@ -78,7 +89,9 @@ def main():
     ap.add_argument("--buckets", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--grid", type=int, default=2)
+    ap.add_argument("--grid", type=int, default=1,
+                    help="validation simulations per size (input levels; the state-filter "
+                    "grid shares one)")
     ap.add_argument("--study-recordings", type=int, default=2500)
     args = ap.parse_args()
 
@@ -98,7 +111,7 @@ def main():
           f"input {args.input}, dt 1 ms, {args.buckets} duration buckets; machine load "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (timings are noisy under load)")
     print(f"{'neurons':>7} {'target':>15} {'recs':>4} {'wall s/rec':>10} {'cpu s/rec':>9} "
-          f"{'rate Hz':>7} {'first run s':>11}")
+          f"{'rate Hz':>7} {'first run s':>11} {'filter cpu s/rec':>16}")
     cost = {}
     for n in (int(s) for s in args.sizes.split(",")):
         for target in args.targets.split(","):
@@ -116,7 +129,7 @@ def main():
             rate = sum(i.size for i, _ in out) / n / durations[:k].sum()
             cost[(n, target)] = wall, cpu
             print(f"{n:>7} {target:>15} {k:>4} {wall:>10.4f} {cpu:>9.4f} {rate:>7.1f} "
-                  f"{first:>11.1f}", flush=True)
+                  f"{first:>11.1f} {filter_cost(out, durations[:k], n):>16.5f}", flush=True)
     runs_per_size = args.study_recordings * (args.seeds + args.grid)
     print(f"\nfull study, liquid part: {args.study_recordings} recordings x ({args.seeds} "
           f"seeds + {args.grid} validation settings) per size")

@@ -54,15 +54,25 @@ class _Stats:
         self.xy = np.zeros((n_features, n_outputs))
         self.yy = 0.0
 
-    def add(self, X, Y):
+    def add(self, X, Y, w=None):
+        """Add rows ``X, Y``, each with weight ``w`` (non-negative, default 1): the
+        sums become ``sum_i w_i x_i``, ``X^T diag(w) X``, ... and ``n`` the total weight."""
         Xs = X - self.shift.astype(X.dtype)
         Y = Y - self.shift_y
-        self.n += X.shape[0]
-        self.sx += Xs.sum(axis=0, dtype=np.float64)
-        self.sy += Y.sum(axis=0)
-        self.xx = _gram_update(self.xx, Xs)
-        self.xy += Xs.T @ Y
-        self.yy += float(np.sum(Y * Y))
+        if w is None:
+            self.n += X.shape[0]
+            self.sx += Xs.sum(axis=0, dtype=np.float64)
+            self.sy += Y.sum(axis=0)
+            self.xx = _gram_update(self.xx, Xs)
+            self.xy += Xs.T @ Y
+            self.yy += float(np.sum(Y * Y))
+            return
+        self.n += float(w.sum())
+        self.sx += w @ Xs.astype(np.float64)
+        self.sy += w @ Y
+        self.xx = _gram_update(self.xx, Xs * np.sqrt(w).astype(Xs.dtype)[:, None])
+        self.xy += (Xs * w.astype(Xs.dtype)[:, None]).T @ Y
+        self.yy += float(w @ np.sum(Y * Y, axis=1))
 
     def minus(self, other):
         out = _Stats.__new__(_Stats)

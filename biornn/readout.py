@@ -42,6 +42,20 @@ from .io import Array, maybe, register_saveable
 __all__ = ["Ridge", "RidgeClassifier", "RLS", "NotFittedError", "GridEdgeWarning", "clone"]
 
 
+def _check_weights(sample_weight, n_samples):
+    """``None`` or a float array of ``n_samples`` finite, non-negative weights, not all 0."""
+    if sample_weight is None:
+        return None
+    w = as_float_array("sample_weight", sample_weight, ndim=1)
+    if w.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have one weight per sample ({n_samples}), "
+                         f"got {w.shape[0]}")
+    if np.any(w < 0) or not np.any(w > 0):
+        raise ValueError("sample_weight must be non-negative with at least one positive "
+                         f"weight, got minimum {w.min() if w.size else 'none'}")
+    return w
+
+
 @register_saveable
 class Ridge(Estimator):
     """Ridge regression readout, closed form, with intercept and cross-validated alpha.
@@ -123,17 +137,23 @@ class Ridge(Estimator):
         return np.dtype(check_choice("dtype", str(np.dtype(self.dtype)), ("float64", "float32")))
 
     # -- fitting ------------------------------------------------------------
-    def fit(self, X, y):
-        """Fit on ``X`` (samples, features) and ``y`` (samples,) or (samples, outputs)."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit on ``X`` (samples, features) and ``y`` (samples,) or (samples, outputs).
+
+        ``sample_weight`` (samples,), non-negative, weighs each row's squared error:
+        ``sum_i w_i ||y_i - W^T x_i - b||^2 + alpha ||W||^2``, solved by the weighted
+        normal equations ``(X_c^T D X_c + alpha I) W = X_c^T D Y_c`` with ``D =
+        diag(w)`` and the weighted means as centres; all-ones equals no weights.
+        """
         self._reset()
-        return self.partial_fit(X, y)
+        return self.partial_fit(X, y, sample_weight=sample_weight)
 
     def _reset(self):
         for attr in ("n_features_in_", "_stats", "_folds", "cv_mse_", "coef_", "intercept_"):
             self.__dict__.pop(attr, None)
 
-    def partial_fit(self, X, y):
-        """Add a chunk of samples to the statistics and refit.
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add a chunk of samples (optionally weighted, as in :meth:`fit`) and refit.
 
         ``partial_fit`` over consecutive chunks gives the same model as one
         ``fit`` on all of them (up to rounding), with memory independent of the
@@ -142,7 +162,7 @@ class Ridge(Estimator):
         chosen alpha) differ from those of a single ``fit``.
         """
         first = not hasattr(self, "_stats")
-        self.accumulate(X, y)
+        self.accumulate(X, y, sample_weight=sample_weight)
         try:
             self.solve()
         except Exception:
@@ -151,7 +171,7 @@ class Ridge(Estimator):
             raise
         return self
 
-    def accumulate(self, X, y, *, folds=None):
+    def accumulate(self, X, y, *, folds=None, sample_weight=None):
         """Add samples to the statistics without solving (streaming training).
 
         Call it once per chunk of a long run, then :meth:`solve` once: the result
@@ -167,6 +187,9 @@ class Ridge(Estimator):
             Each row's cross-validation fold in ``0 .. n_folds-1`` (alpha grid
             only), so a stream of chunks keeps the folds of one contiguous fit;
             by default each chunk is split into ``n_folds`` contiguous parts.
+        sample_weight : array (samples,), optional
+            Non-negative weight of each row's squared error (see :meth:`fit`);
+            the cross-validation error of an alpha grid is weighted the same way.
 
         Returns
         -------
@@ -175,6 +198,7 @@ class Ridge(Estimator):
         grid, _ = self._alphas()
         check_bool("fit_intercept", self.fit_intercept)
         X, Y, y_ndim = self._check_Xy(X, y)
+        w = _check_weights(sample_weight, X.shape[0])
         if hasattr(self, "coef_") and not hasattr(self, "_stats"):
             raise ValueError("this Ridge was loaded from a file, which keeps its coefficients "
                              "but not its training statistics: call fit to train it again")
@@ -193,7 +217,7 @@ class Ridge(Estimator):
         elif Y.shape[1] != self._stats.sy.shape[0]:
             raise ValueError(f"y has {Y.shape[1]} outputs, expected {self._stats.sy.shape[0]} "
                              "as in earlier calls")
-        self._stats.add(X, Y)
+        self._stats.add(X, Y, w)
         if grid is not None:
             n_folds = check_positive_int("n_folds", self.n_folds)
             if n_folds < 2:
@@ -211,7 +235,7 @@ class Ridge(Estimator):
                      [np.flatnonzero(folds == k) for k in range(n_folds)])
             for fold, idx in zip(self._folds, parts):
                 if idx.size:
-                    fold.add(X[idx], Y[idx])
+                    fold.add(X[idx], Y[idx], None if w is None else w[idx])
         return self
 
     def solve(self):
@@ -352,8 +376,9 @@ class RidgeClassifier(Estimator):
             return np.where(y == self.classes_[1], 1.0, -1.0)
         return np.where(y[:, None] == self.classes_[None, :], 1.0, -1.0)
 
-    def fit(self, X, y):
-        """Fit on states ``X`` (samples, features) and labels ``y`` (samples,)."""
+    def fit(self, X, y, sample_weight=None):
+        """Fit on states ``X`` (samples, features) and labels ``y`` (samples,);
+        ``sample_weight`` (samples,) weighs each row as in :meth:`Ridge.fit`."""
         self._check_y_given(y)
         y_arr = np.asarray(y)
         if y_arr.dtype.kind == "f":
@@ -369,12 +394,14 @@ class RidgeClassifier(Estimator):
         X = self._check_X(X)
         check_same_length("X", X, "y", np.asarray(y_arr).reshape(len(y_arr), -1))
         self._ridge = Ridge(self.alpha, fit_intercept=self.fit_intercept,
-                            n_folds=self.n_folds).fit(X, self._codes(y_arr))
+                            n_folds=self.n_folds).fit(X, self._codes(y_arr),
+                                                      sample_weight=sample_weight)
         self._copy_fitted()
         return self
 
-    def partial_fit(self, X, y, classes=None):
-        """Accumulate a chunk; ``classes`` (all labels) is required on the first call."""
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Accumulate a chunk (rows weighted by ``sample_weight``, optional);
+        ``classes`` (all labels) is required on the first call."""
         if not hasattr(self, "_ridge"):
             if classes is None:
                 raise ValueError("classes must be given on the first call to partial_fit")
@@ -385,7 +412,7 @@ class RidgeClassifier(Estimator):
             self._ridge = Ridge(self.alpha, fit_intercept=self.fit_intercept,
                                 n_folds=self.n_folds)
         X = self._check_X(X)
-        self._ridge.partial_fit(X, self._codes(y))
+        self._ridge.partial_fit(X, self._codes(y), sample_weight=sample_weight)
         self._copy_fitted()
         return self
 

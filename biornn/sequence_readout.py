@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_sequences, check_positive_int
+from ._validate import as_sequences, check_choice, check_positive_int
 from .readout import RidgeClassifier
 
 __all__ = ["TimeStepClassifier"]
@@ -38,6 +38,11 @@ class TimeStepClassifier:
         :class:`~biornn.readout.RidgeClassifier`).
     fit_intercept : bool, default True
     n_folds : int, default 5
+    weighting : {"frame", "utterance"}, default "frame"
+        ``"frame"``: every time step counts once (long sequences weigh more);
+        ``"utterance"``: the time steps of sequence ``i`` weigh ``1 / T_i`` each in the
+        ridge fit (``sample_weight``), so every sequence counts once, as the
+        decision (one average per sequence) does.
     chunk_size : int, default 100
         Sequences whose time steps are added to the ridge statistics at once
         (:meth:`RidgeClassifier.partial_fit`), so memory stays at ``chunk_size``
@@ -56,8 +61,10 @@ class TimeStepClassifier:
     >>> clf.predict(test_states)                                                      # doctest: +SKIP
     """
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5, chunk_size=100):
+    def __init__(self, alpha=1.0, *, fit_intercept=True, n_folds=5, weighting="frame",
+                 chunk_size=100):
         self.alpha = alpha
+        self.weighting = weighting
         self.fit_intercept = fit_intercept
         self.n_folds = n_folds
         self.chunk_size = chunk_size
@@ -76,6 +83,8 @@ class TimeStepClassifier:
             raise ValueError(f"labels must be 1-d with one label per sequence "
                              f"({len(seqs)}), got shape {labels.shape}")
         chunk = check_positive_int("chunk_size", self.chunk_size)
+        per_utterance = check_choice("weighting", self.weighting,
+                                     ("frame", "utterance")) == "utterance"
         clf = RidgeClassifier(self.alpha, fit_intercept=self.fit_intercept,
                               n_folds=self.n_folds)
         classes = np.unique(labels)
@@ -85,7 +94,9 @@ class TimeStepClassifier:
             part = order[lo:lo + chunk]
             X = np.concatenate([seqs[i] for i in part])
             y = np.concatenate([np.full(seqs[i].shape[0], labels[i]) for i in part])
-            clf.partial_fit(X, y, classes=classes)
+            w = (np.concatenate([np.full(seqs[i].shape[0], 1.0 / seqs[i].shape[0])
+                                 for i in part]) if per_utterance else None)
+            clf.partial_fit(X, y, classes=classes, sample_weight=w)
         self.classifier_ = clf
         self.classes_ = clf.classes_
         return self

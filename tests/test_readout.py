@@ -316,3 +316,59 @@ def test_normal_equations_beyond_memory_are_refused_before_allocating():
     with pytest.raises(ValueError, match=r"normal equations for 400000 features needs about "
                                          r"[\d.]+ TiB, more than this machine's"):
         bn.Ridge().fit(X, np.zeros(2))
+
+
+# -- sample weights -----------------------------------------------------------------
+def _weighted_normal_equations(X, Y, w, alpha):
+    """min sum_i w_i ||y_i - W^T x_i - b||^2 + alpha ||W||^2, solved directly."""
+    mx, my = w @ X / w.sum(), w @ Y / w.sum()
+    Xc, Yc = X - mx, Y - my
+    W = np.linalg.solve(Xc.T @ (w[:, None] * Xc) + alpha * np.eye(X.shape[1]),
+                        Xc.T @ (w[:, None] * Yc))
+    return W, my - mx @ W
+
+
+def test_weighted_ridge_solves_the_weighted_normal_equations():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 4)) + 5.0
+    Y = X @ rng.normal(size=(4, 2)) + rng.normal(size=(60, 2))
+    w = rng.uniform(0.0, 3.0, size=60)
+    W, b = _weighted_normal_equations(X, Y, w, alpha=2.0)
+    r = bn.Ridge(alpha=2.0).fit(X, Y, sample_weight=w)
+    np.testing.assert_allclose(r.coef_, W.T, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(r.intercept_, b, rtol=1e-9, atol=1e-10)
+    # the unweighted fit differs: the weights matter
+    assert not np.allclose(bn.Ridge(alpha=2.0).fit(X, Y).coef_, W.T, atol=1e-3)
+
+
+def test_integer_weights_equal_repeated_rows_and_chunks_add_up():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    w = rng.integers(0, 4, size=40)
+    rep = bn.Ridge(alpha=0.5).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    wt = bn.Ridge(alpha=0.5).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(wt.coef_, rep.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(wt.intercept_, rep.intercept_, rtol=1e-9, atol=1e-12)
+    chunked = bn.Ridge(alpha=0.5)
+    chunked.partial_fit(X[:25], y[:25], sample_weight=w[:25])
+    chunked.partial_fit(X[25:], y[25:], sample_weight=w[25:])
+    np.testing.assert_allclose(chunked.coef_, rep.coef_, rtol=1e-9, atol=1e-12)
+
+
+def test_weighted_classifier_follows_the_heavier_class():
+    # two identical inputs with different labels: the heavier-weighted label wins
+    X = np.array([[0.0], [0.0], [1.0], [1.0]])
+    y = np.array([0, 1, 0, 1])
+    clf = bn.RidgeClassifier(alpha=1e-6).fit(X, y, sample_weight=[5.0, 1.0, 1.0, 5.0])
+    assert clf.predict([[0.0], [1.0]]).tolist() == [0, 1]
+    clf = bn.RidgeClassifier(alpha=1e-6).fit(X, y, sample_weight=[1.0, 5.0, 5.0, 1.0])
+    assert clf.predict([[0.0], [1.0]]).tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("bad, match", [([1.0, -1.0, 1.0], "non-negative"),
+                                        ([0.0, 0.0, 0.0], "non-negative"),
+                                        ([1.0, 1.0], "one weight per sample"),
+                                        ([1.0, np.nan, 1.0], "sample_weight")])
+def test_bad_sample_weights_are_refused(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bn.Ridge().fit(np.eye(3), [1.0, 2.0, 3.0], sample_weight=bad)

@@ -79,3 +79,19 @@ def test_time_step_classifier_checks_its_inputs():
         TimeStepClassifier().predict(seqs)
     with pytest.raises(TypeError, match="chunk_size"):
         TimeStepClassifier(chunk_size=2.5).fit(seqs, labels)
+
+
+def test_utterance_weighting_gives_every_sequence_equal_weight():
+    rng = np.random.default_rng(5)
+    seqs = [rng.normal(size=(T, 3)) + k % 3 for k, T in enumerate([2, 30, 5, 3, 17, 8])]
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    fit = TimeStepClassifier(alpha=0.3, weighting="utterance").fit(seqs, labels)
+    X = np.concatenate(seqs)
+    y = np.concatenate([np.full(len(s), c) for s, c in zip(seqs, labels)])
+    w = np.concatenate([np.full(len(s), 1.0 / len(s)) for s in seqs])
+    ref = RidgeClassifier(alpha=0.3).fit(X, y, sample_weight=w)
+    np.testing.assert_allclose(fit.classifier_.coef_, ref.coef_, rtol=1e-8, atol=1e-10)
+    plain = TimeStepClassifier(alpha=0.3).fit(seqs, labels)
+    assert not np.allclose(plain.classifier_.coef_, ref.coef_, atol=1e-3)
+    with pytest.raises(ValueError, match="weighting"):
+        TimeStepClassifier(weighting="speaker").fit(seqs, labels)

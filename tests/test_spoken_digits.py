@@ -110,6 +110,7 @@ def test_tiny_study_runs_end_to_end_and_beats_chance(tmp_path):
         assert r["accuracy"] > 0.3, r
         if r["model"] != "baseline":
             assert r["n_seeds"] == 2 and r["ci95"] >= 0 and r["s_per_recording"] > 0
+            assert r["cpu_s_per_recording"] > 0
     assert {r["speaker"] for r in report.tables["per_speaker"]} == {"ann", "bob", "cyd"}
     assert any(k.startswith("liquid27_pooled_") for k in report.choices)
     assert set(report.figure_names) == {"comparison", "confusion"}
@@ -134,3 +135,22 @@ def test_esn_front_end_joins_one_cochleagram_per_gain_normalisation(tmp_path):
         np.testing.assert_allclose(g[:, 8:], c)
     same = experiments.load_spec("spoken_digits", ["esn.normalize=[\"front_end\"]"])
     assert _esn_front_end(data, fe, same["esn"], cochs) is cochs
+
+
+def test_row_space_readout_predicts_as_the_full_ridge():
+    # more features than training rows: ridge on the row space is the same model
+    from biornn.experiments.utterances import _row_space
+    from biornn.readout import RidgeClassifier
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(50, 120)), rng.integers(0, 4, size=50)
+    Xt = rng.normal(size=(30, 120))
+    p = _row_space(X[:40])
+    assert p(X[:40]).shape[1] <= 40
+    for alpha in (0.5, [0.1, 1.0, 10.0]):
+        full = RidgeClassifier(alpha=alpha).fit(X[:40], y[:40])
+        proj = RidgeClassifier(alpha=alpha).fit(p(X[:40]), y[:40])
+        np.testing.assert_allclose(proj.decision_function(p(Xt)), full.decision_function(Xt),
+                                   rtol=1e-8, atol=1e-10)
+        assert proj.alpha_ == full.alpha_
+    narrow = X[:, :30]          # fewer features than rows: left as they are
+    assert _row_space(narrow)(narrow) is narrow

@@ -13,7 +13,8 @@ CC BY-SA 4.0, read in place from ``data.root``):
   every recording simulated for its own duration (:mod:`biornn.spiking.ragged`);
 * two readouts, the same :class:`~biornn.readout.RidgeClassifier` and alpha grid for
   every model: states averaged over ``n_segments`` equal time segments ("pooled"), or a
-  classifier on every time step whose outputs are averaged over the utterance ("step");
+  classifier on every time step whose outputs are averaged over the utterance ("step";
+  each utterance's frames weigh 1/T in its fit, ``readout.step_weighting``);
 * two baselines with the same readouts and no reservoir: the cochleagram pooled over
   the segments, and the cochleagram frames fed straight to the per-time-step readout;
 * hyperparameters (frame rate, spectral radius, input scaling, leak rate; the liquid's
@@ -28,8 +29,10 @@ per recording.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
+import resource
 import time
 
 import numpy as np
@@ -38,8 +41,8 @@ from .. import audio, audio_features, datasets, states
 from .._rng import spawn
 from ..schema import Field, ModelParams
 from .registry import experiment
-from .utterances import (confusion_matrix, esn_states, readout_accuracy,
-                         splits_with_validation, summarise)
+from .utterances import (confusion_matrix, esn_states, splits_with_validation, summarise,
+                         readout_accuracy as _readout_accuracy)
 from .digits_figures import draw_figures
 
 #: where ``data.root = ""`` looks, in order (the environment variable first)
@@ -115,6 +118,9 @@ SCHEMA = {
                        help="ridge grid (cross-validated on the training part), every model"),
         "kinds": Field("list[str]", ["pooled", "step"], choices=("pooled", "step"),
                        help="segment-pooled states and/or the per-time-step readout"),
+        "step_weighting": Field("str", "utterance", choices=("utterance", "frame"),
+                                help="per-time-step readout: each utterance's frames weigh "
+                                     "1/T in the ridge fit, or every frame counts once"),
     },
     "study": {
         "n_seeds": Field("int", 5, low=2, help="reservoirs per model and size (CI over them)"),
@@ -195,6 +201,13 @@ def _esn_runner(spec, n):
     return grid, names, run
 
 
+def _cpu_seconds():
+    """CPU seconds of this process and of its waited-for children (the compiled
+    liquid's binary); Dask workers are not counted."""
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + kids.ru_utime + kids.ru_stime
+
+
 def _liquid_runner(spec, n):
     """Grid (input level, state filter) and a runner; the filter constants of one
     input level share one simulation (its spikes are cached per frame rate, level
@@ -212,7 +225,7 @@ def _liquid_runner(spec, n):
         n_in = coch[0].shape[1] * (2 if q["input"] == "threshold" else 1)
         lsm = LIQUID_PARAMS.build(spec["lsm"], shape=liquid_shape(n), n_inputs=n_in,
                                   sample_interval=1.0 / frame_rate, seed=g_lsm)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         if current:
             spikes = ragged.run_analog_ragged(lsm, coch, input_dt=1.0 / frame_rate,
                                               input_scale=level, n_buckets=q["n_buckets"],
@@ -223,14 +236,15 @@ def _liquid_runner(spec, n):
             durations = np.array([c.shape[0] / frame_rate for c in coch])
             spikes = ragged.run_ragged(lsm, spikes, durations, n_buckets=q["n_buckets"],
                                        seed=g_trials, output="spikes")
-        return spikes, (time.perf_counter() - t0) / len(coch)
+        return spikes, ((time.perf_counter() - t0) / len(coch),
+                        (_cpu_seconds() - c0) / len(coch))
 
     def run(coch, frame_rate, hyper, seed):
         key = (id(coch), frame_rate, hyper[0], seed)
         if key not in cache:
             cache.clear()          # one simulation's spikes at a time
             cache[key] = simulate(coch, frame_rate, hyper[0], seed)
-        spikes, run.seconds = cache[key]
+        spikes, (run.seconds, run.cpu_seconds) = cache[key]
         return [states.exponential_filter(i, t, n, states.sample_times(c.shape[0] / frame_rate,
                                                                        1.0 / frame_rate),
                                           hyper[1]) for (i, t), c in zip(spikes, coch)]
@@ -252,6 +266,7 @@ def spoken_digits(spec, seed, report):
     S = splits_with_validation(data, spec["data"]["splits"])
     loso = [s for s in S if s != "official"]
     alpha, k_seg = ro["alpha"], fe["n_segments"]
+    readout_accuracy = functools.partial(_readout_accuracy, weighting=ro["step_weighting"])
     cochs = {fr: _front_end(data, fe, fr) for fr in fe["frame_rates"]}
     esn_cochs = _esn_front_end(data, fe, spec["esn"], cochs)
     report.note(f"{len(data)} recordings of speakers {sorted(set(data.speakers.tolist()))}, "
@@ -261,7 +276,7 @@ def spoken_digits(spec, seed, report):
     val_seed, *model_seeds = (int(g.integers(2**31)) for g in
                               spawn(seed, 1 + spec["study"]["n_seeds"]))
 
-    def record(model, n, kind, acc, preds, secs=None):
+    def record(model, n, kind, acc, preds, secs=None, cpu=None):
         """acc[split] = list over seeds; one row per split group."""
         groups = {}
         if "official" in S:
@@ -276,7 +291,7 @@ def spoken_digits(spec, seed, report):
                 report.metric(f"accuracy_{label}_ci95", h)
             rows.append({"model": model, "size": n, "readout": kind, "split": group,
                          "accuracy": m, "ci95": h, "n_seeds": len(values),
-                         "s_per_recording": secs})
+                         "s_per_recording": secs, "cpu_s_per_recording": cpu})
         for s in loso:
             per_speaker.append({"model": model, "size": n, "readout": kind, "speaker": s,
                                 "accuracy": float(np.mean(acc[s]))})
@@ -317,12 +332,13 @@ def spoken_digits(spec, seed, report):
             report.choice(f"{model}{n}_{kind}_{s}", {"frame_rate": fr,
                                                      **dict(zip(names, hyper))})
         acc = {kind: {s: [] for s in S} for kind in ro["kinds"]}
-        preds, secs = {}, []
+        preds, secs, cpu = {}, [], []
         for k, m_seed in enumerate(model_seeds):
             for c in sorted(dict.fromkeys(choice.values())):   # each setting once
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), _cpu_seconds()
                 X = run(inputs[c[0]], c[0], c[1], m_seed)
                 secs.append(getattr(run, "seconds", (time.perf_counter() - t0) / len(X)))
+                cpu.append(getattr(run, "cpu_seconds", (_cpu_seconds() - c0) / len(X)))
                 F = _pool(X, k_seg)
                 for (s, kind), cs in choice.items():
                     if cs != c:
@@ -333,8 +349,10 @@ def spoken_digits(spec, seed, report):
                         preds[kind] = p
         cost = float(np.median(secs))
         report.timing(f"{model}{n}_seconds_per_recording", cost)
+        cpu_cost = float(np.median(cpu))
+        report.timing(f"{model}{n}_cpu_seconds_per_recording", cpu_cost)
         for kind in ro["kinds"]:
-            record(model, n, kind, acc[kind], preds.get(kind), cost)
+            record(model, n, kind, acc[kind], preds.get(kind), cost, cpu_cost)
     report.table("accuracy", rows)
     if per_speaker:
         report.table("per_speaker", per_speaker)
@@ -343,5 +361,6 @@ def spoken_digits(spec, seed, report):
                 "seed first. Baselines have no reservoir, hence one value. Hyperparameters "
                 "were chosen on validation splits carved from each training part "
                 "(results.json 'choices'); s_per_recording: median model seconds per "
-                "recording over the runs.")
+                "recording over the runs, wall clock (cpu_s_per_recording: CPU seconds of "
+                "this process and the compiled liquid it waits for; Dask workers not counted).")
     draw_figures(report, rows, confusions, classes, 1 / classes.size)
