@@ -208,7 +208,8 @@ def main():
             label = f"{rate:g} Hz, A+ {a_plus(s):g}" + (", from g_max" if start == "g_max"
                                                        else "")
             style = ("-" if k % n_s == 0 else "--") + ("" if start == "uniform" else "")
-            lines = ax3.plot(out["times"] * rate, h["near_zero"][:, k] + h["near_max"][:, k],
+            lines = ax3.plot(out["times"] * rate / 1e3,
+                             h["near_zero"][:, k] + h["near_max"][:, k],
                              style, lw=1 if start == "uniform" else 2.5, alpha=0.8,
                              label=label)
             ax1.hist(out["weights"][k], bins=40, range=(0, 1), histtype="step", ls=style,
@@ -232,7 +233,8 @@ def main():
     ax2.set(xlabel="input rate (Hz)", ylabel="output rate (Hz)", yscale="symlog")
     ax2.legend(fontsize=6)
     ax3.axhline(0.8, color="k", lw=0.5)
-    ax3.set(xlabel="input spikes per synapse", ylabel="fraction within 10% of a bound")
+    ax3.set(xlabel="input spikes per synapse (thousands)",
+            ylabel="fraction within 10% of a bound")
     ax3.legend(fontsize=6)
     fig.tight_layout()
     path = os.path.join(args.out, "song2000_stdp.png")

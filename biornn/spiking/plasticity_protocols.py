@@ -107,8 +107,9 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
     stdp : bool or array of bool (neurons,)
     learning_scale : float or array (neurons,), > 0
         Multiplies ``A_plus`` and ``A_minus`` per neuron.  Larger steps converge
-        sooner but not to the same equilibrium (the weights spread further from the
-        bounds and the output rate rises; compare two values to see it).
+        sooner but not to the same equilibrium: the weights spread further from the
+        bounds and the output rate follows the input rate more
+        (``simulations/song2000_stdp.py`` prints both step sizes).
     w_init : None, float or array (neurons,) or (neurons, n_ex)
         Initial ``w / g_max``: None draws each uniformly in [0, 1]; a number sets all
         (of a neuron).
