@@ -46,8 +46,8 @@ def _on_target(target, directory, prefix):
         b2.device.reinit()
         b2.set_device("runtime")
 
-__all__ = ["SONG2000", "song_abbott_neuron", "triplet_frequency_dependence",
-           "IZHIKEVICH2007", "izhikevich_distal_reward"]
+__all__ = ["SONG2000", "song_abbott_neuron", "song_learning_durations",
+           "triplet_frequency_dependence", "IZHIKEVICH2007", "izhikevich_distal_reward"]
 
 #: Song, Miller & Abbott (2000) parameters (SI; conductances relative to the leak).
 SONG2000 = {"tau_m": 20e-3, "v_rest": -70e-3, "E_ex": 0.0, "E_in": -70e-3, "v_th": -54e-3,
@@ -63,6 +63,21 @@ def _per_neuron(name, value, shape):
     except ValueError:
         raise ValueError(f"{name} must be a scalar or have shape {shape}, got "
                          f"{np.shape(value)}") from None
+
+
+def song_learning_durations(input_rates, spikes_per_synapse):
+    """Learning time (s) per input rate that gives every synapse the same expected
+    number of presynaptic spikes, ``T_k = spikes_per_synapse / input_rates[k]``.
+
+    Additive STDP moves a weight once per pre or post spike, so at a similar output
+    rate its drift per second grows with the input rate: learning "to equilibrium"
+    (Song et al. 2000) at 10 Hz input takes about four times as long as at 40 Hz.
+    Comparing input rates after equal input spike counts compares like with like.
+    """
+    rates = as_float_array("input_rates", input_rates, ndim=1)
+    if np.any(rates <= 0):
+        raise ValueError(f"input_rates must be > 0 Hz, got {rates.tolist()}")
+    return check_positive("spikes_per_synapse", spikes_per_synapse) / rates
 
 
 def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale=1.0,
@@ -92,8 +107,9 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
     stdp : bool or array of bool (neurons,)
     learning_scale : float or array (neurons,), > 0
         Multiplies ``A_plus`` and ``A_minus`` per neuron.  Larger steps converge
-        sooner but not to the same equilibrium (the weights spread further from the
-        bounds and the output rate rises; compare two values to see it).
+        sooner but not to the same equilibrium: the weights spread further from the
+        bounds and the output rate follows the input rate more
+        (``simulations/song2000_stdp.py`` prints both step sizes).
     w_init : None, float or array (neurons,) or (neurons, n_ex)
         Initial ``w / g_max``: None draws each uniformly in [0, 1]; a number sets all
         (of a neuron).
@@ -113,7 +129,8 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
     -------
     dict
         ``weights`` (neurons, n_ex) final ``w / g_max``; ``rates`` (neurons,) output
-        rate (Hz) over the last ``measure`` seconds; with ``record_every``, ``times``
+        rate (Hz) over the last ``measure`` seconds; ``input_spikes`` (neurons,) the
+        mean number of spikes per excitatory input during the run; with ``record_every``, ``times``
         (k,) and ``history``: ``near_zero``, ``near_max`` (k, neurons) fractions of the
         weights within 10% of each bound and ``rates`` (k, neurons) output rate over
         the preceding interval.
@@ -158,8 +175,9 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
         neuron = b2.NeuronGroup(n, eqs, threshold="v > v_th", reset="v = v_reset",
                                 method="euler", namespace=ns, dt=clock)
         neuron.v = p["v_rest"] * b2.volt
-        ex = b2.NeuronGroup(n * n_ex, "rate : Hz (constant)\nt_next : second",
-                            threshold="t >= t_next", reset="t_next += -log(rand())/rate",
+        ex = b2.NeuronGroup(n * n_ex, "rate : Hz (constant)\nt_next : second\nn_spikes : 1",
+                            threshold="t >= t_next",
+                            reset="t_next += -log(rand())/rate\nn_spikes += 1",
                             dt=clock, namespace={})
         ex.rate = np.repeat(rates, n_ex) * b2.Hz
         ex.t_next = rng.exponential(1.0 / np.repeat(rates, n_ex)) * b2.second
@@ -186,11 +204,12 @@ def song_abbott_neuron(input_rates, *, duration=100.0, stdp=True, learning_scale
         run_build()
         t, i = np.asarray(spikes.t_[:]), np.asarray(spikes.i[:])
         weights = np.asarray(syn.w[:]).reshape(n, n_ex) / p["g_max"]
+        input_spikes = np.asarray(ex.n_spikes[:]).reshape(n, n_ex).mean(axis=1)
         if record_every is not None:
             times = np.append(np.asarray(snapshots.t_[:]), duration)
             snaps = np.concatenate([np.asarray(snapshots.w_[:]).T.reshape(-1, n, n_ex)
                                     / p["g_max"], weights[None]])
-    out = {"weights": weights,
+    out = {"weights": weights, "input_spikes": input_spikes,
            "rates": np.bincount(i[t >= duration - measure], minlength=n) / measure}
     if record_every is not None:
         edges = np.concatenate([[0.0], times[1:]])

@@ -5,6 +5,7 @@ import pytest
 
 from biornn.spiking.plasticity_protocols import (izhikevich_distal_reward,
                                                  song_abbott_neuron,
+                                                 song_learning_durations,
                                                  triplet_frequency_dependence)
 
 SMALL_IZH = dict(n_exc=40, n_inh=10, n_out=8, n_sample=10, record_every=0.5)
@@ -33,6 +34,21 @@ def test_song_initial_weights_are_the_given_ones_and_stay_without_stdp():
                              n_ex=30, n_in=5, seed=0)
     np.testing.assert_array_equal(one["weights"][0], 0.0)
     np.testing.assert_array_equal(one["weights"][1], 1.0)
+
+
+def test_song_learning_durations_give_every_input_rate_the_same_spikes_per_synapse():
+    rates = [10.0, 40.0]
+    durations = song_learning_durations(rates, 25)
+    np.testing.assert_allclose(durations, [2.5, 0.625])
+    counts = [song_abbott_neuron([r], stdp=False, duration=d, dt=1e-3, n_ex=80, n_in=0,
+                                 seed=k)["input_spikes"][0]
+              for k, (r, d) in enumerate(zip(rates, durations))]
+    # 80 Poisson trains of mean 25 spikes: the mean count has SD sqrt(25 / 80) = 0.56
+    np.testing.assert_allclose(counts, 25.0, atol=2.5)
+    with pytest.raises(ValueError, match="input_rates"):
+        song_learning_durations([10.0, -1.0], 25)
+    with pytest.raises(ValueError, match="spikes_per_synapse"):
+        song_learning_durations([10.0], 0)
 
 
 def test_song_refuses_unknown_parameters_and_bad_arguments():
