@@ -173,6 +173,26 @@ if parametrize_with_checks is not None:
         check(estimator)
 
 
+def test_cross_validation_by_cholesky_equals_the_shared_eigendecomposition(monkeypatch):
+    # short grids are solved per alpha by Cholesky, long ones through one eigh per fold:
+    # the same alphas must score the same either way (weighted rows included)
+    from biornn.readout import _CHOLESKY_GRID
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(90, 40)) * np.logspace(-1, 1, 40)      # unequal column scales
+    y = X[:, :3] @ [1.0, -2.0, 0.5] + rng.normal(size=90)
+    w = rng.uniform(0.2, 2.0, size=90)
+    short = [0.01, 1.0, 100.0]
+    long = short + list(np.logspace(3, 6, _CHOLESKY_GRID))
+    calls = []
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda G: calls.append(1) or eigh(G))
+    a = bn.Ridge(alpha=short, n_folds=5).fit(X, y, sample_weight=w)
+    assert not calls                                             # Cholesky path
+    b = bn.Ridge(alpha=long, n_folds=5).fit(X, y, sample_weight=w)
+    assert len(calls) == 5                                       # one eigh per fold
+    np.testing.assert_allclose(a.cv_mse_, b.cv_mse_[:3], rtol=1e-8)
+
+
 def test_cross_validation_is_accurate_for_targets_far_from_zero():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 5))
