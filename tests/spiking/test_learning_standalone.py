@@ -45,17 +45,22 @@ def test_compiled_history_keeps_the_rows_the_runtime_history_keeps(total, step, 
     assert compiled.rows["times"] == runtime.rows["times"]
 
 
+def _learn_on_both_targets(features):
+    """{target: (liquid, history)} of the same column learning the same stream."""
+    out = {}
+    for target in ("numpy", "cpp_standalone"):
+        lsm = LSM(SHAPE, n_inputs=3, seed=5, features=features, target=target)
+        history = lsm.learn(_stream(0.6), duration=0.6, record_weights_every=0.05,
+                            max_snapshots=4, progress=False, seed=1)
+        out[target] = lsm, history
+    return out
+
+
 @pytest.fixture(scope="module")
 def learned(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("BIORNN_CACHE", str(tmp_path_factory.mktemp("cache")))
-    out = {}
-    for target in ("numpy", "cpp_standalone"):
-        lsm = LSM(SHAPE, n_inputs=3, seed=5, features=FEATURES, target=target)
-        history = lsm.learn(_stream(0.6), duration=0.6, record_weights_every=0.05,
-                            max_snapshots=4, progress=False, seed=1)
-        out[target] = lsm, history
-    yield out
+    yield _learn_on_both_targets(FEATURES)
     mp.undo()
 
 
@@ -109,27 +114,16 @@ def test_compiled_runs_use_the_learned_weights_frozen_or_plastic(learned):
     assert same_spikes(spikes(lsm, plastic=True), plastic_ref)
 
 
-HOMEOSTASIS = {"synaptic_scaling": {"r_target": 5.0, "tau_scaling": 0.5, "interval": 0.05},
-               "intrinsic_plasticity": {"r_target": 5.0, "eta": 2e-4}}
-# synaptic scaling, intrinsic plasticity and STDP in one run (SORN-like): every compiled
-# homeostatic part is exercised (STDP + intrinsic plasticity alone: the fixture above;
-# the parts alone were checked too when this test was written)
-RULES = {"stdp_homeostasis": ("stdp", "synaptic_scaling", "intrinsic_plasticity")}
+SCALING = {"r_target": 5.0, "tau_scaling": 0.5, "interval": 0.05}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rules", list(RULES))
-def test_compiled_homeostasis_learns_what_numpy_learns(rules, tmp_path, monkeypatch):
-    # synaptic scaling (a run_regularly on the E synapses) and intrinsic plasticity
-    # (a threshold offset stepped at spikes), alone, together, and with STDP (SORN-like)
+def test_compiled_homeostasis_learns_what_numpy_learns(tmp_path, monkeypatch):
+    # synaptic scaling (a run_regularly on the E synapses), intrinsic plasticity (a
+    # threshold offset stepped at spikes) and STDP together (SORN-like): every compiled
+    # homeostatic part is exercised (STDP + intrinsic plasticity alone: the fixture)
     monkeypatch.setenv("BIORNN_CACHE", str(tmp_path))
-    features = {name: {**HOMEOSTASIS, **FEATURES}[name] for name in RULES[rules]}
-    out = {}
-    for target in ("numpy", "cpp_standalone"):
-        lsm = LSM(SHAPE, n_inputs=3, seed=5, features=features, target=target)
-        history = lsm.learn(_stream(0.6), duration=0.6, record_weights_every=0.05,
-                            max_snapshots=4, progress=False, seed=1)
-        out[target] = lsm, history
+    out = _learn_on_both_targets({**FEATURES, "synaptic_scaling": SCALING})
     (ref, h_ref), (lsm, h) = out["numpy"], out["cpp_standalone"]
     A, drawn = lsm.recurrent["E"].params["A"], lsm.learned["E.A_initial"]
     ee = ~lsm.inhibitory[lsm.recurrent["E"].post]
